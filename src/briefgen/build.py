@@ -1,0 +1,89 @@
+"""``briefgen build``: gather and resolve everything first, render, then write in one swap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from briefgen.bibliography import Bibliography, load_bibliography
+from briefgen.citations import Endnote, resolve_citations
+from briefgen.config import Config
+from briefgen.content import Brief, load_briefs
+from briefgen.errors import Diagnostic, Diagnostics
+from briefgen.markdown import BodyLink, ParsedSection, parse_section
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedBrief:
+    """A brief with every citation resolved and numbered; ready to render."""
+
+    brief: Brief
+    parsed_sections: tuple[ParsedSection, ...]
+    endnotes: tuple[Endnote, ...]
+    links: tuple[BodyLink, ...]
+    """Links written in the Markdown body."""
+
+    @property
+    def slug(self) -> str:
+        return self.brief.slug
+
+    @property
+    def title(self) -> str:
+        return self.brief.title
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """All briefs of a project, resolved against its one bibliography."""
+
+    config: Config
+    bibliography: Bibliography
+    briefs: tuple[ResolvedBrief, ...]
+    warnings: tuple[Diagnostic, ...] = ()
+
+
+def load_project(config: Config, *, strict: bool = False) -> Project:
+    """Read and resolve every brief; raise :class:`BuildFailed` listing every problem."""
+    diagnostics = Diagnostics()
+    bibliography, bib_problems = load_bibliography(config.bibliography, root=config.root)
+    diagnostics.extend(bib_problems)
+    briefs = load_briefs(config, diagnostics)
+    resolved = [resolve_brief(brief, bibliography, config, diagnostics) for brief in briefs]
+    cited = {ref.entry.key for r in resolved for note in r.endnotes for ref in note.references}
+    for key, entry in bibliography.entries.items():
+        if key not in cited and not diagnostics.errors:
+            diagnostics.warning(f"BibTeX entry {key!r} is not cited by any brief", entry.location)
+    diagnostics.raise_if_failed(strict=strict)
+    return Project(config, bibliography, tuple(resolved), tuple(diagnostics.warnings))
+
+
+def resolve_brief(
+    brief: Brief, bibliography: Bibliography, config: Config, diagnostics: Diagnostics
+) -> ResolvedBrief:
+    """Parse a brief's sections and resolve its citations (independently of other briefs)."""
+    parsed = tuple(parse_section(section) for section in brief.sections)
+    groups = [group for section in parsed for group in section.citations]
+    endnotes = resolve_citations(
+        groups,
+        bibliography,
+        numbering=brief.numbering,
+        style=brief.style,
+        language=brief.language,
+        root=config.root,
+        diagnostics=diagnostics,
+    )
+    links = tuple(link for section in parsed for link in section.links)
+    return ResolvedBrief(brief, parsed, endnotes, links)
+
+
+def build_site(config: Config, *, strict: bool = False) -> Project:
+    """Build the site into ``config.output_dir``; on any error the old site stays untouched."""
+    from briefgen.render import render_site
+    from briefgen.write import check_output_dir, write_site
+
+    shown = config.relative(config.output_dir)
+    check_output_dir(config.output_dir, shown)
+    project = load_project(config, strict=strict)
+    files = render_site(project, config)
+    write_site(config.output_dir, files, static_dirs=(config.templates_dir / "static",))
+    return project
+

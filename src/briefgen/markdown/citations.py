@@ -1,0 +1,187 @@
+"""Pandoc citation syntax for markdown-it-py: ``[@key]``, ``[@key, p. 12]``, ``[see @a; @b]``.
+
+The plugin turns each bracketed group into one ``citation`` token carrying a
+:class:`CitationGroup`. It never renders numbers itself: resolution happens later, over the
+whole brief, and the renderer asks ``env["render_marker"]`` for each group's marker HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+from briefgen.errors import Location
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from markdown_it.utils import OptionsDict
+
+# Pandoc: a key starts with a letter, digit or _, and may contain internal punctuation
+# (:.#$%&-+?<>~/) as long as a word character follows it. ``@{...}`` allows anything.
+_KEY = r"[\w](?:[\w]|[:.#$%&\-+?<>~/](?=[\w]))*"
+_ITEM = re.compile(
+    rf"^(?P<prefix>(?:[^@]*?[\s(])?)(?P<suppress>-?)@(?:\{{(?P<braced>[^{{}}]+)\}}|(?P<key>{_KEY}))"
+    r"(?P<suffix>.*)$",
+    re.DOTALL,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CitationItem:
+    """One cited work inside a citation group."""
+
+    key: str
+    """The BibTeX key, without the ``@``."""
+    locator: str = ""
+    """Text after the key, such as ``p. 12`` (a leading comma is dropped)."""
+    prefix: str = ""
+    """Text before the key, such as ``see``."""
+    suppress_author: bool = False
+    """Written ``-@key``: kept for Pandoc compatibility."""
+
+
+@dataclass(frozen=True, slots=True)
+class CitationGroup:
+    """One bracketed citation, which becomes one endnote."""
+
+    items: tuple[CitationItem, ...]
+    location: Location
+    """The file and line the group was written on."""
+
+
+@dataclass(frozen=True, slots=True)
+class BodyLink:
+    """A link written in the Markdown body."""
+
+    url: str
+    location: Location
+
+
+class CitationEnv(TypedDict, total=False):
+    """Per-document state shared by the plugin's rules and the renderer."""
+
+    path: Path
+    """The Markdown file (relative to the project root), for locations."""
+    line_offset: int
+    """Lines before the Markdown body in its file (the front matter)."""
+    citations: list[CitationGroup]
+    """Filled by the parser: every citation group in reading order."""
+    links: list[BodyLink]
+    """Filled by the parser: every link in the body."""
+    render_marker: Callable[[int], str]
+    """Set before rendering: HTML for the n-th (0-based) citation group of this document."""
+
+
+def citations_plugin(md: MarkdownIt, *, token_type: str = "citation") -> None:
+    """Register the Pandoc citation rules on ``md`` (tokens of type ``token_type``)."""
+    md.inline.ruler.before("link", "citation", _make_inline_rule(token_type))
+    md.core.ruler.after("inline", "citation_locations", _make_core_rule(token_type))
+    md.add_render_rule(token_type, _render_citation)
+
+
+def parse_citation_group(text: str) -> tuple[CitationItem, ...] | None:
+    """Parse the inside of ``[...]``; None when it is not a citation group."""
+    items = []
+    for part in text.split(";"):
+        match = _ITEM.match(part.strip())
+        if match is None:
+            return None
+        suffix = match["suffix"].strip()
+        if "@" in suffix:
+            return None
+        items.append(
+            CitationItem(
+                key=match["braced"] or match["key"],
+                locator=suffix.removeprefix(",").strip(),
+                prefix=match["prefix"].strip(),
+                suppress_author=bool(match["suppress"]),
+            )
+        )
+    return tuple(items) if items else None
+
+
+def _make_inline_rule(token_type: str) -> Callable[[StateInline, bool], bool]:
+    def citation_rule(state: StateInline, silent: bool) -> bool:
+        start = state.pos
+        if state.src[start] != "[":
+            return False
+        end = _matching_bracket(state.src, start)
+        if end is None or "@" not in state.src[start:end]:
+            return False
+        # ``[@key](url)`` and ``[@key][ref]`` are links whose text merely looks like a citation.
+        if end + 1 < state.posMax and state.src[end + 1] in "([":
+            return False
+        items = parse_citation_group(state.src[start + 1 : end])
+        if items is None:
+            return False
+        if not silent:
+            token = state.push(token_type, "", 0)
+            token.content = state.src[start : end + 1]
+            token.meta = {"items": items, "pos": start}
+        state.pos = end + 1
+        return True
+
+    return citation_rule
+
+
+def _matching_bracket(src: str, start: int) -> int | None:
+    depth = 0
+    i = start
+    while i < len(src):
+        char = src[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return None
+
+
+def _make_core_rule(token_type: str) -> Callable[[StateCore], None]:
+    def citation_locations(state: StateCore) -> None:
+        env: CitationEnv = state.env
+        path = env.get("path", Path("<string>"))
+        offset = env.get("line_offset", 0)
+        citations = env.setdefault("citations", [])
+        links = env.setdefault("links", [])
+        for block in state.tokens:
+            if block.type != "inline" or not block.children:
+                continue
+            first_line = (block.map[0] if block.map else 0) + offset + 1
+            for child in block.children:
+                if child.type == token_type:
+                    line = first_line + block.content.count("\n", 0, child.meta["pos"])
+                    child.meta["index"] = len(citations)
+                    citations.append(CitationGroup(child.meta["items"], Location(path, line)))
+                elif child.type == "link_open":
+                    href = str(child.attrGet("href") or "")
+                    # markdown-it gives no position for links; the paragraph's line is close.
+                    links.append(BodyLink(href, Location(path, first_line)))
+
+    return citation_locations
+
+
+def _render_citation(
+    self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: CitationEnv
+) -> str:
+    render_marker = env.get("render_marker")
+    if render_marker is None:
+        # Rendering without resolution (e.g. a quick preview): show the source text.
+        from html import escape
+
+        return escape(tokens[idx].content)
+    return render_marker(tokens[idx].meta["index"])
