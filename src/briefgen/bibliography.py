@@ -13,6 +13,7 @@ and the few transformations we need are done here, in the order that keeps data 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,9 @@ from bibtexparser import model
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
 from briefgen.errors import Diagnostic, Diagnostics, Location
+
+# bibtexparser logs each failed block; we report those ourselves, with the file name.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
 NAME_FIELDS = ("author", "editor", "translator", "bookauthor", "director")
 RAW_FIELDS = frozenset({"url", "doi", "eprint", "file", "crossref", "xdata", "keywords", "ids"})
@@ -92,6 +96,8 @@ class Bibliography:
 
     path: Path
     entries: Mapping[str, BibEntry] = field(default_factory=dict)
+    readable: bool = True
+    """False when the file could not be read at all (then no key can be checked against it)."""
 
 
 def load_bibliography(path: Path, *, root: Path) -> tuple[Bibliography, list[Diagnostic]]:
@@ -104,12 +110,12 @@ def load_bibliography(path: Path, *, root: Path) -> tuple[Bibliography, list[Dia
             "[tool.briefgen] to use another path)",
             Location(rel),
         )
-        return Bibliography(rel), diagnostics.items
+        return Bibliography(rel, readable=False), diagnostics.items
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         diagnostics.error(f"file is not valid UTF-8 ({exc.reason})", Location(rel))
-        return Bibliography(rel), diagnostics.items
+        return Bibliography(rel, readable=False), diagnostics.items
     return parse_bibliography(text, rel, diagnostics), diagnostics.items
 
 
@@ -139,7 +145,7 @@ def parse_bibliography(text: str, path: Path, diagnostics: Diagnostics) -> Bibli
         elif isinstance(block, model.DuplicateFieldKeyBlock):
             duplicates = ", ".join(repr(k) for k in sorted(block.duplicate_keys))
             diagnostics.error(
-                f"entry {block.key!r} gives field {duplicates} more than once", where
+                f"entry {block.ignore_error_block.key!r} gives field {duplicates} more than once", where
             )
         elif isinstance(block, model.ParsingFailedBlock):
             head = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""

@@ -90,6 +90,8 @@ def resolve_citations(
             if entry is not None:
                 cited.setdefault(item.key, entry)
                 continue
+            if not bibliography.readable:
+                continue  # already reported: one error for the file, not one per citation
             close = difflib.get_close_matches(item.key, keys, n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]!r}?" if close else (
                 f"; add an entry with this key to {bibliography.path}"

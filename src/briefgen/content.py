@@ -83,9 +83,7 @@ def load_briefs(config: Config, diagnostics: Diagnostics) -> list[Brief]:
     for folder in sorted(p for p in content_dir.iterdir() if p.is_dir()):
         if folder.name.startswith((".", "_")):
             continue
-        brief = load_brief(folder, config, diagnostics)
-        if brief is not None:
-            briefs.append(brief)
+        briefs.append(load_brief(folder, config, diagnostics))
     if not briefs and not diagnostics.errors:
         diagnostics.error(
             "no briefs found; expected content/<brief>/_index.md",
@@ -94,10 +92,13 @@ def load_briefs(config: Config, diagnostics: Diagnostics) -> list[Brief]:
     return briefs
 
 
-def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief | None:
-    """Load one brief folder; returns None when it has errors (already reported)."""
+def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief:
+    """Load one brief folder; problems go to ``diagnostics`` and bad sections are left out.
+
+    A brief with errors is still returned, so that its good sections are checked too and one
+    run reports every problem.
+    """
     rel = config.relative(folder)
-    errors_before = len(diagnostics.errors)
     if not _SLUG.match(folder.name):
         diagnostics.error(
             f"brief folder name {folder.name!r} must be lower-case letters, digits and hyphens",
@@ -151,8 +152,6 @@ def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief 
             )
         orders[section.order] = section
 
-    if len(diagnostics.errors) > errors_before:
-        return None
     return Brief(
         slug=folder.name,
         path=rel,
