@@ -25,7 +25,9 @@ def csl(text: str) -> dict[str, object]:
 @pytest.mark.parametrize(
     ("author", "expected"),
     [
-        pytest.param("{Amnesty International}", [{"literal": "Amnesty International"}], id="corporate"),
+        pytest.param(
+            "{Amnesty International}", [{"literal": "Amnesty International"}], id="corporate"
+        ),
         pytest.param(
             "{Amnesty International} and Doe, Jane",
             [{"literal": "Amnesty International"}, {"family": "Doe", "given": "Jane"}],
@@ -43,15 +45,24 @@ def csl(text: str) -> dict[str, object]:
         ),
         pytest.param(
             "de la Fontaine, Jr., Jean",
-            [{"family": "Fontaine", "given": "Jean", "non-dropping-particle": "de la",
-              "suffix": "Jr."}],
+            [
+                {
+                    "family": "Fontaine",
+                    "given": "Jean",
+                    "non-dropping-particle": "de la",
+                    "suffix": "Jr.",
+                }
+            ],
             id="particle-and-suffix",
         ),
         pytest.param("Jane Doe", [{"family": "Doe", "given": "Jane"}], id="given-first"),
         pytest.param(
             "Strickler, L. and Ainsley, J. and Martinez, D.",
-            [{"family": "Strickler", "given": "L."}, {"family": "Ainsley", "given": "J."},
-             {"family": "Martinez", "given": "D."}],
+            [
+                {"family": "Strickler", "given": "L."},
+                {"family": "Ainsley", "given": "J."},
+                {"family": "Martinez", "given": "D."},
+            ],
             id="three-authors",
         ),
     ],
@@ -100,8 +111,11 @@ def test_string_macros_months_and_concatenation() -> None:
         pytest.param("date = {2024-07-25}", {"date-parts": [[2024, 7, 25]]}, id="biblatex-date"),
         pytest.param("date = {2024-07}", {"date-parts": [[2024, 7]]}, id="year-month"),
         pytest.param("date = {2019/2020}", {"date-parts": [[2019], [2020]]}, id="range"),
-        pytest.param("year = {2022}, month = {December}, day = 7",
-                     {"date-parts": [[2022, 12, 7]]}, id="year-month-name-day"),
+        pytest.param(
+            "year = {2022}, month = {December}, day = 7",
+            {"date-parts": [[2022, 12, 7]]},
+            id="year-month-name-day",
+        ),
         pytest.param("year = {2022}, month = 12", {"date-parts": [[2022, 12]]}, id="month-number"),
         pytest.param("year = {forthcoming}", {"literal": "forthcoming"}, id="literal"),
     ],
@@ -144,7 +158,10 @@ def test_article_fields() -> None:
         " volume = {33}, number = {1}, pages = {42--77}, date = {2015}}"
     )
     assert (item["container-title"], item["volume"], item["issue"], item["page"]) == (
-        "NQHR", "33", "1", "42–77"
+        "NQHR",
+        "33",
+        "1",
+        "42–77",
     )
 
 
@@ -188,7 +205,8 @@ def test_errors_carry_lines() -> None:
     )
     messages = sorted(d.format() for d in diagnostics.errors)
     assert messages == [
-        "refs.bib:3: duplicate BibTeX key 'a' (first defined on line 1); each entry needs its own key",
+        "refs.bib:3: duplicate BibTeX key 'a' (first defined on line 1); each entry needs its"
+        " own key",
         "refs.bib:4: entry 'b' gives field 'title' more than once",
         "refs.bib:5: unknown @string macro 'nomacro'; define it with @string{nomacro = {...}} or"
         " put the value in braces",

@@ -159,10 +159,9 @@ def test_missing_bibliography(make_project: Callable[..., Path]) -> None:
 def test_unused_entry_is_a_warning_and_strict_makes_it_an_error(
     make_project: Callable[..., Path],
 ) -> None:
-    root = make_project(
-        {"references.bib": "@misc{unused, title = {U}}\n" + (Path(__file__).parent / "conftest.py")
-         .read_text(encoding="utf-8").split('SMALL_BIB = """\\\n')[1].split('"""')[0]}
-    )
+    root = make_project()
+    bib = root / "references.bib"
+    bib.write_text("@misc{unused, title = {U}}\n" + bib.read_text(encoding="utf-8"), "utf-8")
     project = build_site(load_config(root))
     assert [w.format() for w in project.warnings] == [
         "references.bib:1: warning: BibTeX entry 'unused' is not cited by any brief"
@@ -186,9 +185,7 @@ def test_brief_front_matter_errors(make_project: Callable[..., Path]) -> None:
 
 
 def test_arabic_numbering(make_project: Callable[..., Path]) -> None:
-    root = make_project(
-        {"content/small/_index.md": "---\ntitle: T\nnumbering: arabic\n---\n"}
-    )
+    root = make_project({"content/small/_index.md": "---\ntitle: T\nnumbering: arabic\n---\n"})
     project = load_project(load_config(root))
     assert [n.label for n in project.briefs[0].endnotes] == ["1", "2", "3"]
 

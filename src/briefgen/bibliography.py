@@ -22,7 +22,10 @@ from pathlib import Path
 
 import bibtexparser
 from bibtexparser import model
-from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
+from bibtexparser.middlewares.names import (
+    parse_single_name_into_parts,
+    split_multiple_persons_names,
+)
 
 from briefgen.errors import Diagnostic, Diagnostics, Location
 
@@ -57,7 +60,7 @@ class Name:
     suffix: str = ""
     """The "jr" part: ``Jr.``, ``III``."""
     literal: str = ""
-    """A corporate or otherwise unsplittable name, written in braces: ``{Amnesty International}``."""
+    """A corporate or unsplittable name, written in braces: ``{Amnesty International}``."""
 
     def __str__(self) -> str:
         if self.literal:
@@ -145,7 +148,8 @@ def parse_bibliography(text: str, path: Path, diagnostics: Diagnostics) -> Bibli
         elif isinstance(block, model.DuplicateFieldKeyBlock):
             duplicates = ", ".join(repr(k) for k in sorted(block.duplicate_keys))
             diagnostics.error(
-                f"entry {block.ignore_error_block.key!r} gives field {duplicates} more than once", where
+                f"entry {block.ignore_error_block.key!r} gives field {duplicates} more than once",
+                where,
             )
         elif isinstance(block, model.ParsingFailedBlock):
             head = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
@@ -251,14 +255,18 @@ def _inherit_crossref(
     return {**inherited, **values}
 
 
-def _decode_entry(key: str, entry_type: str, values: Mapping[str, str], where: Location) -> BibEntry:
+def _decode_entry(
+    key: str, entry_type: str, values: Mapping[str, str], where: Location
+) -> BibEntry:
     fields: dict[str, str] = {}
     names: dict[str, tuple[Name, ...]] = {}
     for name, value in values.items():
         if name in RAW_FIELDS:
             fields[name] = value.strip()
         elif name in NAME_FIELDS:
-            names[name] = tuple(_parse_name(person) for person in split_multiple_persons_names(value))
+            names[name] = tuple(
+                _parse_name(person) for person in split_multiple_persons_names(value)
+            )
             fields[name] = "; ".join(str(n) for n in names[name])
         else:
             fields[name] = latex_to_text(value)

@@ -86,4 +86,3 @@ def build_site(config: Config, *, strict: bool = False) -> Project:
     files = render_site(project, config)
     write_site(config.output_dir, files, static_dirs=(config.templates_dir / "static",))
     return project
-

@@ -62,13 +62,17 @@ def format_number(number: int, scheme: str) -> str:
             number, rest = divmod(number - 1, 26)
             letters = chr(ord("a") + rest) + letters
         return letters
-    numerals = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-                (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]  # fmt: skip
     roman = ""
-    for value, numeral in numerals:
+    for value, numeral in _ROMAN:
         count, number = divmod(number, value)
         roman += numeral * count
     return roman.upper() if scheme == "upper-roman" else roman
+
+
+_ROMAN = (
+    (1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+    (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"),
+)  # fmt: skip
 
 
 def resolve_citations(
@@ -93,8 +97,10 @@ def resolve_citations(
             if not bibliography.readable:
                 continue  # already reported: one error for the file, not one per citation
             close = difflib.get_close_matches(item.key, keys, n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else (
-                f"; add an entry with this key to {bibliography.path}"
+            hint = (
+                f"; did you mean {close[0]!r}?"
+                if close
+                else (f"; add an entry with this key to {bibliography.path}")
             )
             diagnostics.error(f"unknown citation key {item.key!r}{hint}", group.location)
     formatted = format_references(cited.values(), style=style, language=language, root=root,
@@ -109,9 +115,13 @@ def resolve_citations(
                 continue
             html, text = formatted[item.key]
             references.append(
-                Reference(cited[item.key], item.locator, item.prefix,
-                          _with_affixes(html, item.prefix, escape(item.locator)),
-                          _with_affixes(text, item.prefix, item.locator))  # fmt: skip
+                Reference(
+                    cited[item.key],
+                    item.locator,
+                    item.prefix,
+                    _with_affixes(html, item.prefix, escape(item.locator)),
+                    _with_affixes(text, item.prefix, item.locator),
+                )
             )
         endnotes.append(
             Endnote(number, format_number(number, numbering), group.location, tuple(references))
@@ -165,8 +175,10 @@ def format_references(
 # citeproc-py's HTML formatter does not escape the data it formats, so we format with
 # private-use sentinels instead of tags, escape everything, then turn sentinels into tags.
 _OPEN, _CLOSE = "\ue000", "\ue001"
-_TAGS = {"Italic": "i", "Oblique": "i", "Bold": "b", "Light": "span", "Underline": "u",
-         "Superscript": "sup", "Subscript": "sub", "SmallCaps": "span class=\"small-caps\""}  # fmt: skip
+_TAGS = {
+    "Italic": "i", "Oblique": "i", "Bold": "b", "Light": "span", "Underline": "u",
+    "Superscript": "sup", "Subscript": "sub", "SmallCaps": 'span class="small-caps"',
+}  # fmt: skip
 
 
 def _wrapper(tag: str) -> Any:

@@ -62,9 +62,7 @@ def load_config(root: Path | None = None) -> Config:
             raise ConfigError(f"invalid TOML: {exc}", Location(Path("pyproject.toml"))) from exc
         table = data.get("tool", {}).get("briefgen", {})
         if not isinstance(table, dict):
-            raise ConfigError(
-                "[tool.briefgen] must be a table", Location(Path("pyproject.toml"))
-            )
+            raise ConfigError("[tool.briefgen] must be a table", Location(Path("pyproject.toml")))
     return config_from_mapping(root, table)
 
 

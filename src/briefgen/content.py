@@ -182,9 +182,7 @@ def _load_section(path: Path, config: Config, diagnostics: Diagnostics) -> Secti
     where = Location(rel, 1)
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
-        diagnostics.error(
-            "section has no title; expected 'title: ...' in its front matter", where
-        )
+        diagnostics.error("section has no title; expected 'title: ...' in its front matter", where)
         return None
     order = meta.get("order", int(name["order"]))
     if not isinstance(order, int) or isinstance(order, bool):

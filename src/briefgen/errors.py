@@ -123,9 +123,11 @@ class BuildFailed(BriefgenError):
         super().__init__(f"{len(diagnostics)} problem(s) found")
         self._diagnostics = sorted(
             diagnostics,
-            key=lambda d: (str(d.location.path) if d.location else "", d.location.line or 0)
-            if d.location
-            else ("", 0),
+            key=lambda d: (
+                (str(d.location.path) if d.location else "", d.location.line or 0)
+                if d.location
+                else ("", 0)
+            ),
         )
 
     @property

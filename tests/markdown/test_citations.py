@@ -27,8 +27,7 @@ def render_with_numbers(text: str) -> str:
         group = groups[index]
         keys = " ".join(item.key for item in group.items)
         return (
-            f'<sup data-keys="{escape(keys)}" data-line="{group.location.line}">'
-            f"{index + 1}</sup>"
+            f'<sup data-keys="{escape(keys)}" data-line="{group.location.line}">{index + 1}</sup>'
         )
 
     env["render_marker"] = marker
