@@ -125,11 +125,13 @@ def load_bibliography(path: Path, *, root: Path) -> tuple[Bibliography, list[Dia
 def parse_bibliography(text: str, path: Path, diagnostics: Diagnostics) -> Bibliography:
     """Parse BibTeX source text; ``path`` is only used in locations."""
     # An empty parse stack pins the behaviour: we rely on no library default.
-    library = bibtexparser.parse_string(text.removeprefix("\ufeff"), parse_stack=[])
+    library = bibtexparser.parse_string(  # type: ignore[attr-defined]
+        text.removeprefix("\ufeff"), parse_stack=[]
+    )
     strings = dict(MONTHS)
-    for block in library.strings:
-        strings[block.key.lower()] = _resolve(
-            str(block.value), strings, Location(path, block.start_line + 1), diagnostics
+    for string in library.strings:
+        strings[string.key.lower()] = _resolve(
+            str(string.value), strings, Location(path, (string.start_line or 0) + 1), diagnostics
         )
 
     first_line: dict[str, int] = {}
@@ -147,12 +149,14 @@ def parse_bibliography(text: str, path: Path, diagnostics: Diagnostics) -> Bibli
             )
         elif isinstance(block, model.DuplicateFieldKeyBlock):
             duplicates = ", ".join(repr(k) for k in sorted(block.duplicate_keys))
+            entry_key = getattr(block.ignore_error_block, "key", "?")
             diagnostics.error(
-                f"entry {block.ignore_error_block.key!r} gives field {duplicates} more than once",
+                f"entry {entry_key!r} gives field {duplicates} more than once",
                 where,
             )
         elif isinstance(block, model.ParsingFailedBlock):
-            head = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
+            source = (block.raw or "").strip()
+            head = source.splitlines()[0][:60] if source else ""
             diagnostics.error(
                 f"cannot parse BibTeX block {head!r}; expected @type{{key, field = {{value}}, ...}}"
                 " with balanced braces",

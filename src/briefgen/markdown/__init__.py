@@ -54,7 +54,7 @@ class ParsedSection:
 def parse_section(section: Section) -> ParsedSection:
     """Parse a section's Markdown body, recording each citation's file and line."""
     env: CitationEnv = {"path": section.path, "line_offset": section.body_line - 1}
-    tokens = create_markdown().parse(section.body, env)
+    tokens = create_markdown().parse(section.body, env)  # type: ignore[arg-type]
     return ParsedSection(
         section, tokens, tuple(env.get("citations", ())), tuple(env.get("links", ()))
     )
@@ -63,4 +63,4 @@ def parse_section(section: Section) -> ParsedSection:
 def render_section(parsed: ParsedSection, env: CitationEnv) -> str:
     """Render a parsed section to HTML; ``env["render_marker"]`` draws the citation markers."""
     md = create_markdown()
-    return str(md.renderer.render(parsed.tokens, md.options, env))
+    return str(md.renderer.render(parsed.tokens, md.options, env))  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -153,7 +153,7 @@ def _matching_bracket(src: str, start: int) -> int | None:
 
 def _make_core_rule(token_type: str) -> Callable[[StateCore], None]:
     def citation_locations(state: StateCore) -> None:
-        env: CitationEnv = state.env
+        env = cast(CitationEnv, state.env)
         path = env.get("path", Path("<string>"))
         offset = env.get("line_offset", 0)
         citations = env.setdefault("citations", [])
@@ -176,7 +176,7 @@ def _make_core_rule(token_type: str) -> Callable[[StateCore], None]:
 
 
 def _render_citation(
-    self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: CitationEnv
+    self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
 ) -> str:
     render_marker = env.get("render_marker")
     if render_marker is None:
@@ -184,4 +184,4 @@ def _render_citation(
         from html import escape
 
         return escape(tokens[idx].content)
-    return render_marker(tokens[idx].meta["index"])
+    return str(render_marker(tokens[idx].meta["index"]))
