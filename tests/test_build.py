@@ -136,8 +136,8 @@ def test_all_problems_reported_in_one_run(make_project: Callable[..., Path]) -> 
         " this key to references.bib",
         "content/small/02-untitled.md:1: section has no title; expected 'title: ...' in its"
         " front matter",
-        "content/small/03-bad-yaml.md:3: invalid YAML front matter: expected ',' or ']', but got"
-        " '<stream end>'",
+        "content/small/03-bad-yaml.md:2: invalid YAML front matter: expected ',' or ']', but got"
+        " '<stream end>' (while parsing a flow sequence)",
         "content/small/04-no-front-matter.md:1: missing YAML front matter; expected the file to"
         " start with a '---' line",
         "references.bib:2: duplicate BibTeX key 'blum2004' (first defined on line 1); each entry"

@@ -230,9 +230,13 @@ def _read_front_matter(
     try:
         meta = yaml.safe_load("".join(lines[1:end])) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # The context mark (where an unclosed bracket or quote began) is the line to fix.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        if context:
+            problem = f"{problem} ({context})"
         diagnostics.error(f"invalid YAML front matter: {problem}", Location(rel, line))
         return None
     if not isinstance(meta, dict):
