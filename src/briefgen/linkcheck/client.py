@@ -1,0 +1,149 @@
+"""The one HTTP client of a run: pooled, cookie-less, resolving and vetting every address itself."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+import typing
+
+import httpcore
+import httpx
+
+from briefgen.linkcheck.config import CheckConfig
+from briefgen.linkcheck.safety import address_refusal
+
+
+class NameNotResolved(Exception):
+    """The host name has no address (DNS said no, or could not be asked)."""
+
+    def __init__(self, host: str, detail: str) -> None:
+        super().__init__(f"host name {host!r} does not resolve ({detail})")
+        self.host = host
+
+
+class AddressRefused(Exception):
+    """The host resolves to an address the checker will not connect to."""
+
+    def __init__(self, host: str, reason: str) -> None:
+        super().__init__(f"refused to connect to {host!r}: {reason}")
+        self.host = host
+        self.reason = reason
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolve host names here, refuse private addresses, then connect to the vetted address.
+
+    Connecting to the very address that was vetted closes the DNS-rebinding gap that a check
+    before ``httpx`` resolves again would leave. Every redirect hop to a new host opens a new
+    connection, so every hop is vetted. TLS still verifies the original host name, because
+    httpcore passes it as ``server_hostname``.
+    """
+
+    def __init__(self, *, allow_private: bool) -> None:
+        self._inner = httpcore.AnyIOBackend()
+        self._allow_private = allow_private
+        self._resolved: dict[tuple[str, int], list[str]] = {}
+
+    async def _resolve(self, host: str, port: int, timeout: float | None) -> list[str]:
+        key = (host, port)
+        if key in self._resolved:
+            return self._resolved[key]
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await asyncio.wait_for(
+                loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout
+            )
+        except (socket.gaierror, UnicodeError) as exc:
+            raise NameNotResolved(host, str(exc)) from exc
+        except TimeoutError as exc:
+            raise NameNotResolved(host, "DNS timed out") from exc
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        self._resolved[key] = addresses
+        return addresses
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Open a TCP connection to a vetted address of ``host``."""
+        addresses = await self._resolve(host.strip("[]"), port, timeout)
+        if not self._allow_private:
+            for address in addresses:
+                # One bad address is enough to refuse: DNS may hand out either.
+                if (reason := address_refusal(address)) is not None:
+                    raise AddressRefused(host, reason)
+        error: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError as exc:
+                error = exc
+        assert error is not None
+        raise error
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Refuse Unix sockets: a cited URL never needs one."""
+        raise AddressRefused(path, "Unix sockets are never used")
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep, as the wrapped backend does."""
+        await self._inner.sleep(seconds)
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport with its connection pool built on :class:`GuardedBackend`."""
+
+    def __init__(self, config: CheckConfig, ssl_context: ssl.SSLContext) -> None:
+        super().__init__(verify=ssl_context, trust_env=False)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=config.max_concurrency,
+            max_keepalive_connections=config.max_concurrency,
+            keepalive_expiry=15.0,
+            network_backend=GuardedBackend(allow_private=config.allow_private),
+        )
+
+
+def make_ssl_context(config: CheckConfig) -> ssl.SSLContext:
+    """Build the TLS context: the system's trust store plus ``ca_bundle`` if configured."""
+    context = ssl.create_default_context()
+    try:
+        import certifi
+
+        context.load_verify_locations(certifi.where())
+    except ImportError:  # pragma: no cover - certifi comes with httpx
+        pass
+    if config.ca_bundle is not None:
+        context.load_verify_locations(str(config.ca_bundle))
+    return context
+
+
+def make_client(config: CheckConfig) -> httpx.AsyncClient:
+    """Create the run's client: no cookies kept, no proxies or netrc from the environment."""
+    return httpx.AsyncClient(
+        transport=GuardedTransport(config, make_ssl_context(config)),
+        headers={"User-Agent": config.user_agent, "Accept": "*/*"},
+        timeout=httpx.Timeout(config.timeout, connect=config.connect_timeout),
+        follow_redirects=False,
+        trust_env=False,
+        cookies=_NoCookies(),
+    )
+
+
+class _NoCookies(httpx.Cookies):
+    """A cookie jar that never stores anything, so nothing is sent back to any server."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        """Drop the response's cookies."""

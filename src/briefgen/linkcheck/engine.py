@@ -1,0 +1,386 @@
+"""The pass over the network: every URL once, politely per host, with retries and deadlines."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import ssl
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import httpx
+
+from briefgen.linkcheck.client import AddressRefused, NameNotResolved, make_client
+from briefgen.linkcheck.config import CheckConfig
+from briefgen.linkcheck.safety import is_loopback_host, scheme_refusal
+from briefgen.linkcheck.verdict import (
+    PERMANENT_REDIRECTS,
+    REDIRECTS,
+    RETRYABLE,
+    UNREACHABLE,
+    FailureKind,
+    Hop,
+    LinkResult,
+    Verdict,
+    classify_status,
+    needs_get_fallback,
+    retryable_status,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """The results of one pass, and whether they can be trusted."""
+
+    results: Mapping[str, LinkResult]
+    """One result per URL given, in the order given."""
+    network_down: bool
+    """True when no host answered and every request failed before reaching a server."""
+    deadline_hit: bool
+    """True when the global deadline ended the run; unfinished URLs are ``unchecked``."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    status: int
+    headers: Mapping[str, str]
+    url: str
+    chain: tuple[Hop, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    kind: FailureKind
+    reason: str
+    chain: tuple[Hop, ...] = ()
+    answered: bool = False
+
+
+@dataclass(slots=True)
+class _HostGate:
+    """Per-host politeness: a cap on requests in flight and a minimum gap between their starts."""
+
+    slots: asyncio.Semaphore
+    interval: float
+    headers: Mapping[str, str]
+    next_start: float = 0.0
+    head_unreliable: bool = False
+    """Set once the host mishandled a HEAD that GET then answered: go straight to GET."""
+
+    async def wait_turn(self) -> None:
+        now = time.monotonic()
+        start = max(now, self.next_start)
+        self.next_start = start + self.interval
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
+@dataclass(slots=True)
+class _Progress:
+    last: _Answer | _Failure | None = None
+    answered: bool = False
+
+
+@dataclass(slots=True)
+class Checker:
+    """Checks URLs with one pooled client; create one per run."""
+
+    config: CheckConfig
+    client: httpx.AsyncClient
+    on_result: Callable[[LinkResult], None] | None = None
+    _gates: dict[str, _HostGate] = field(default_factory=dict)
+    _all_slots: asyncio.Semaphore | None = None
+
+    def _gate(self, host: str) -> _HostGate:
+        gate = self._gates.get(host)
+        if gate is None:
+            concurrency, interval, headers = self.config.for_host(host)
+            gate = self._gates[host] = _HostGate(asyncio.Semaphore(concurrency), interval, headers)
+        return gate
+
+    async def _request(self, method: str, url: str) -> tuple[int, Mapping[str, str]]:
+        """Send one request, read at most a small slice of the body, and close it."""
+        if self._all_slots is None:
+            self._all_slots = asyncio.Semaphore(self.config.max_concurrency)
+        gate = self._gate((urlsplit(url).hostname or "").lower())
+        async with gate.slots, self._all_slots:
+            await gate.wait_turn()
+            request = self.client.build_request(method, url, headers=dict(gate.headers))
+            response = await self.client.send(request, stream=True)
+            try:
+                if method == "GET":
+                    # A small body is read whole so the connection can be reused; a large one
+                    # (a 20 MB PDF) is cut off, which costs only that one connection.
+                    seen = 0
+                    async for chunk in response.aiter_raw():
+                        seen += len(chunk)
+                        if seen > self.config.max_body_bytes:
+                            break
+            finally:
+                await response.aclose()
+            return response.status_code, response.headers
+
+    async def _follow(self, url: str, method: str, progress: _Progress) -> _Answer | _Failure:
+        """Request ``url`` and follow its redirects, vetting and recording every hop."""
+        chain: list[Hop] = []
+        seen = {url}
+        current = url
+        for _ in range(self.config.max_redirects + 1):
+            refusal = scheme_refusal(current)
+            if refusal is not None:
+                return _Failure(
+                    FailureKind.REFUSED, f"redirect to {current}: {refusal}", tuple(chain)
+                )
+            try:
+                status, headers = await self._request(method, current)
+            except Exception as exc:  # translated in one place: translate_error
+                kind, reason = translate_error(exc)
+                if chain:
+                    reason = f"{reason} (after redirect to {current})"
+                return _Failure(kind, reason, tuple(chain), answered=bool(chain))
+            progress.answered = True
+            location = headers.get("location")
+            if status in REDIRECTS and location:
+                target = urldefrag(urljoin(current, location.strip())).url
+                chain.append(Hop(current, status))
+                if target in seen:
+                    return _Failure(
+                        FailureKind.PROTOCOL, f"redirect loop back to {target}", tuple(chain), True
+                    )
+                seen.add(target)
+                current = target
+                continue
+            return _Answer(status, headers, current, tuple(chain))
+        return _Failure(
+            FailureKind.PROTOCOL,
+            f"more than {self.config.max_redirects} redirects",
+            tuple(chain),
+            True,
+        )
+
+    async def check(self, url: str) -> LinkResult:
+        """Check one URL: HEAD first, GET when HEAD is refused, retrying what may pass."""
+        progress = _Progress()
+        try:
+            async with asyncio.timeout(self.config.url_deadline):
+                return await self._check(url, progress)
+        except TimeoutError:
+            last = progress.last
+            if isinstance(last, _Answer):
+                return self._result(url, last, progress)
+            detail = f"; last error: {last.reason}" if last is not None else ""
+            return LinkResult(
+                url,
+                Verdict.BROKEN,
+                f"no verdict within the per-URL deadline of {self.config.url_deadline:g}s{detail}",
+                checked_at=_now(),
+                failure=FailureKind.TIMEOUT,
+                answered=progress.answered,
+            )
+
+    async def _check(self, url: str, progress: _Progress) -> LinkResult:
+        gate = self._gate((urlsplit(url).hostname or "").lower())
+        method = "GET" if gate.head_unreliable else "HEAD"
+        fell_back = False
+        attempt = 0
+        while True:
+            outcome = await self._follow(url, method, progress)
+            progress.last = outcome
+            if isinstance(outcome, _Answer):
+                if method == "HEAD" and needs_get_fallback(outcome.status, self.config.accept):
+                    method, fell_back = "GET", True
+                    continue
+                if retryable_status(outcome.status) and attempt < self.config.retries:
+                    await asyncio.sleep(self._delay(attempt, outcome.headers))
+                    attempt += 1
+                    continue
+                if fell_back and outcome.status in self.config.accept and attempt == 0:
+                    # HEAD failed where GET works: this host mishandles HEAD, so later URLs on
+                    # it skip the wasted request. Learnt only from a clean pair, not retries.
+                    gate.head_unreliable = True
+                return self._result(url, outcome, progress)
+            if (
+                method == "HEAD"
+                and outcome.kind in (FailureKind.RESET, FailureKind.PROTOCOL)
+                and not outcome.answered
+            ):
+                # Some servers drop the connection on HEAD; GET decides.
+                method, fell_back = "GET", True
+                continue
+            if outcome.kind in RETRYABLE and attempt < self.config.retries:
+                await asyncio.sleep(self._delay(attempt, {}))
+                attempt += 1
+                continue
+            return self._failure_result(url, outcome, progress)
+
+    def _delay(self, attempt: int, headers: Mapping[str, str]) -> float:
+        """Exponential backoff with jitter, or the server's ``Retry-After`` (capped)."""
+        cap = self.config.retry_after_cap
+        retry_after = parse_retry_after(headers.get("retry-after"))
+        if retry_after is not None:
+            return min(retry_after, cap)
+        base = self.config.retry_backoff * (2**attempt)
+        return min(base * (0.5 + random.random()), cap)
+
+    def _result(self, url: str, answer: _Answer, progress: _Progress) -> LinkResult:
+        verdict, reason = classify_status(answer.status, answer.headers, self.config.accept)
+        suggestion = _permanent_target(answer.chain, answer.url)
+        if verdict is Verdict.OK and suggestion is not None:
+            verdict = Verdict.REDIRECTED
+            reason = f"moved permanently; cite {suggestion} instead"
+        elif verdict is Verdict.OK and answer.chain:
+            reason = f"live ({answer.status}) after {len(answer.chain)} temporary redirect(s)"
+        return LinkResult(
+            url,
+            verdict,
+            reason,
+            status_code=answer.status,
+            final_url=suggestion if verdict is Verdict.REDIRECTED else answer.url,
+            redirects=answer.chain,
+            checked_at=_now(),
+            answered=True,
+        )
+
+    def _failure_result(self, url: str, failure: _Failure, progress: _Progress) -> LinkResult:
+        verdict = Verdict.BLOCKED if failure.kind is FailureKind.REFUSED else Verdict.BROKEN
+        return LinkResult(
+            url,
+            verdict,
+            failure.reason,
+            final_url=failure.chain[-1].url if failure.chain else None,
+            redirects=failure.chain,
+            checked_at=_now(),
+            failure=failure.kind,
+            answered=progress.answered or failure.answered,
+        )
+
+    async def run(self, urls: Iterable[str], *, deadline: float) -> RunOutcome:
+        """Check every URL concurrently; stop at ``deadline`` seconds, whatever is left."""
+        ordered = list(dict.fromkeys(urls))
+        tasks = {url: asyncio.create_task(self.check(url)) for url in ordered}
+        if self.on_result is not None:
+            for task in tasks.values():
+                task.add_done_callback(self._report_done)
+        deadline_hit = False
+        if tasks:
+            _done, pending = await asyncio.wait(tasks.values(), timeout=deadline)
+            if pending:
+                deadline_hit = True
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+        results: dict[str, LinkResult] = {}
+        for url, task in tasks.items():
+            if task.cancelled() or task.exception() is not None:
+                results[url] = LinkResult(
+                    url,
+                    Verdict.UNCHECKED,
+                    f"no verdict before the run's deadline of {deadline:g}s"
+                    if deadline_hit
+                    else f"internal error: {task.exception()!r}",
+                )
+            else:
+                results[url] = task.result()
+        return RunOutcome(results, network_is_down(results.values()), deadline_hit)
+
+    def _report_done(self, task: asyncio.Task[LinkResult]) -> None:
+        if not task.cancelled() and task.exception() is None and self.on_result is not None:
+            self.on_result(task.result())
+
+
+def network_is_down(results: Iterable[LinkResult]) -> bool:
+    """Tell whether the network (not the sites) failed: nothing answered, nothing got through.
+
+    Only requests to other machines count: a refusal by our own safety rules sent nothing, and
+    a loopback server proves nothing about the network. A host that does not resolve while
+    another answers is link rot, so one answer anywhere means the network is up.
+    """
+    attempted = 0
+    for result in results:
+        if result.from_cache or result.verdict in (Verdict.SKIPPED, Verdict.UNCHECKED):
+            continue
+        if result.answered:
+            return False
+        if result.failure is FailureKind.REFUSED:
+            continue
+        host = urlsplit(result.url).hostname or ""
+        if is_loopback_host(host):
+            continue
+        if result.failure not in UNREACHABLE:
+            return False
+        attempted += 1
+    return attempted > 0
+
+
+def translate_error(exc: Exception) -> tuple[FailureKind, str]:
+    """Turn an exception from the client into a failure kind and a reason in plain words."""
+    if isinstance(exc, NameNotResolved):
+        return FailureKind.DNS, f"host name {exc.host!r} does not resolve"
+    if isinstance(exc, AddressRefused):
+        return FailureKind.REFUSED, f"{exc.reason}; not checked (use --allow-private to allow it)"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return FailureKind.CONNECT_TIMEOUT, "connection timed out on every try"
+    if isinstance(exc, httpx.ConnectError):
+        text = str(exc)
+        if isinstance(exc.__context__, ssl.SSLError) or "SSL" in text or "certificate" in text:
+            return FailureKind.TLS, f"TLS certificate or handshake invalid ({_short(text)})"
+        if "refused" in text.lower():
+            return FailureKind.CONNECT, "connection refused on every try"
+        return FailureKind.CONNECT, f"could not connect ({_short(text)})"
+    if isinstance(exc, httpx.TimeoutException):
+        return FailureKind.TIMEOUT, "timed out waiting for the server on every try"
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return FailureKind.RESET, f"connection reset or closed by the server ({_short(str(exc))})"
+    if isinstance(exc, httpx.HTTPError | httpx.InvalidURL | ValueError):
+        return FailureKind.PROTOCOL, f"invalid request or answer ({_short(str(exc))})"
+    raise exc
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Read ``Retry-After`` as seconds, from a number or an HTTP date; None if absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - _now()).total_seconds())
+
+
+def _permanent_target(chain: tuple[Hop, ...], final_url: str) -> str | None:
+    """The URL a citation should move to: the end of the leading run of permanent redirects."""
+    target = None
+    for index, hop in enumerate(chain):
+        if hop.status_code not in PERMANENT_REDIRECTS:
+            break
+        target = chain[index + 1].url if index + 1 < len(chain) else final_url
+    return target
+
+
+def _short(text: str) -> str:
+    return text.splitlines()[0][:200] if text else "no detail"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def check_urls(
+    urls: Iterable[str],
+    config: CheckConfig,
+    *,
+    on_result: Callable[[LinkResult], None] | None = None,
+) -> RunOutcome:
+    """Check ``urls`` with a fresh client and return every result (the engine's entry point)."""
+    async with make_client(config) as client:
+        checker = Checker(config, client, on_result)
+        return await checker.run(urls, deadline=config.deadline)

@@ -1,0 +1,138 @@
+"""Verdicts: what one URL's check found, and how an HTTP answer or a failure maps to one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Verdict(StrEnum):
+    """The outcome of checking one URL."""
+
+    OK = "ok"
+    REDIRECTED = "redirected"
+    BROKEN = "broken"
+    BLOCKED = "blocked"
+    SKIPPED = "skipped"
+    UNCHECKED = "unchecked"
+    """No verdict: the run's deadline came first, or ``--offline`` found nothing cached."""
+
+
+class FailureKind(StrEnum):
+    """How a request failed without an HTTP answer; decides retries and network-down."""
+
+    DNS = "dns"
+    CONNECT = "connect"
+    CONNECT_TIMEOUT = "connect-timeout"
+    TIMEOUT = "timeout"
+    RESET = "reset"
+    TLS = "tls"
+    PROTOCOL = "protocol"
+    REFUSED = "refused"
+    """Refused by the checker's own safety rules; nothing was sent."""
+
+
+# Failures that say nothing about the remote site and may say the network itself is down.
+UNREACHABLE = frozenset({FailureKind.DNS, FailureKind.CONNECT, FailureKind.CONNECT_TIMEOUT})
+RETRYABLE = frozenset(
+    {FailureKind.CONNECT, FailureKind.CONNECT_TIMEOUT, FailureKind.TIMEOUT, FailureKind.RESET}
+)
+PERMANENT_REDIRECTS = frozenset({301, 308})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# Headers by which bot-protection services mark a challenge rather than a missing page.
+BOT_PROTECTION_HEADERS = ("cf-mitigated", "x-datadome", "x-amzn-waf-action", "x-sucuri-block")
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One redirect in a chain."""
+
+    url: str
+    """The URL requested."""
+    status_code: int
+    """The redirect status it answered with."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkResult:
+    """Everything known about one URL after a run."""
+
+    url: str
+    """The URL as cited (fragment removed: it is never sent to the server)."""
+    verdict: Verdict
+    reason: str
+    """The verdict in plain words, e.g. ``"not found (404)"``."""
+    status_code: int | None = None
+    """The final HTTP status, or None when no answer came."""
+    final_url: str | None = None
+    """Where the redirects ended; for ``redirected``, the URL the citation should use."""
+    redirects: tuple[Hop, ...] = ()
+    """The redirect chain, in order."""
+    checked_at: datetime | None = None
+    """When the verdict was reached (from the cache, the original time)."""
+    from_cache: bool = False
+    """True when this verdict was read from the cache instead of the network."""
+    failure: FailureKind | None = None
+    """How the last request failed, when it got no HTTP answer."""
+    answered: bool = False
+    """True when the host sent any HTTP answer at all (evidence the network is up)."""
+    last_ok_at: datetime | None = None
+    """The last time this URL was verified live (kept even after it broke)."""
+    archive_url: str | None = None
+    """An archived copy (Wayback Machine), when ``--archive`` found one."""
+    archive_timestamp: datetime | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+def is_bot_protected(status: int, headers: Mapping[str, str]) -> str | None:
+    """Name the bot-protection sign in a 403/503 answer, or None if there is none."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    for name in BOT_PROTECTION_HEADERS:
+        if name in lowered:
+            return f"{name}: {lowered[name]}" if lowered[name] else name
+    if status in (403, 503) and "cf-ray" in lowered and "cloudflare" in lowered.get("server", ""):
+        return "Cloudflare challenge"
+    return None
+
+
+def classify_status(
+    status: int, headers: Mapping[str, str], accept: frozenset[int]
+) -> tuple[Verdict, str]:
+    """Map a final HTTP status (after redirects and retries) to a verdict and its reason."""
+    if status in accept:
+        return Verdict.OK, f"live ({status})"
+    sign = is_bot_protected(status, headers)
+    if sign is not None:
+        return Verdict.BLOCKED, f"bot protection answered {status} ({sign}); cannot verify"
+    if status == 404:
+        return Verdict.BROKEN, "not found (404)"
+    if status == 410:
+        return Verdict.BROKEN, "gone (410): the page was removed"
+    if status == 401:
+        return Verdict.BLOCKED, "requires a login (401); cannot verify"
+    if status == 403:
+        return Verdict.BLOCKED, "access forbidden (403); the site refuses automated checks"
+    if status == 429:
+        return Verdict.BLOCKED, "rate limited (429) on every retry; cannot verify"
+    if status == 451:
+        return Verdict.BLOCKED, "unavailable for legal reasons (451) from here"
+    if status == 999:
+        return Verdict.BLOCKED, "the site refuses robots (999); cannot verify"
+    if status >= 500:
+        return Verdict.BROKEN, f"server error ({status}) on every retry"
+    if status in REDIRECTS:
+        return Verdict.BROKEN, f"redirect ({status}) without a Location header"
+    return Verdict.BROKEN, f"unexpected status {status}"
+
+
+def needs_get_fallback(status: int, accept: frozenset[int]) -> bool:
+    """Tell whether a HEAD answer should be confirmed with GET (servers often mishandle HEAD)."""
+    # 429 is retried as is: the server handled HEAD fine, it only wants us to slow down.
+    return status not in accept and status not in REDIRECTS and status != 429
+
+
+def retryable_status(status: int) -> bool:
+    """Tell whether a status is worth retrying after a pause."""
+    return status == 429 or (500 <= status < 600 and status != 501)
