@@ -50,6 +50,7 @@ class _Answer:
     headers: Mapping[str, str]
     url: str
     chain: tuple[Hop, ...]
+    method: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ class _HostGate:
     headers: Mapping[str, str]
     next_start: float = 0.0
     head_unreliable: bool = False
-    """Set once the host mishandled a HEAD that GET then answered: go straight to GET."""
+    """Set once the host answered a HEAD with a failure: its later URLs go straight to GET."""
 
     async def wait_turn(self) -> None:
         now = time.monotonic()
@@ -102,13 +103,19 @@ class Checker:
             gate = self._gates[host] = _HostGate(asyncio.Semaphore(concurrency), interval, headers)
         return gate
 
-    async def _request(self, method: str, url: str) -> tuple[int, Mapping[str, str]]:
-        """Send one request, read at most a small slice of the body, and close it."""
+    async def _request(self, method: str, url: str) -> tuple[str, int, Mapping[str, str]]:
+        """Send one request, read at most a small slice of the body, and close it.
+
+        Returns the method actually used: once a host has mishandled HEAD, GET is sent instead,
+        decided after waiting for the host's turn so URLs queued behind the lesson benefit.
+        """
         if self._all_slots is None:
             self._all_slots = asyncio.Semaphore(self.config.max_concurrency)
         gate = self._gate((urlsplit(url).hostname or "").lower())
         async with gate.slots, self._all_slots:
             await gate.wait_turn()
+            if method == "HEAD" and gate.head_unreliable:
+                method = "GET"
             request = self.client.build_request(method, url, headers=dict(gate.headers))
             response = await self.client.send(request, stream=True)
             try:
@@ -120,9 +127,13 @@ class Checker:
                         seen += len(chunk)
                         if seen > self.config.max_body_bytes:
                             break
+                elif needs_get_fallback(response.status_code, self.config.accept):
+                    # The host mishandles HEAD (or the page is gone, which GET confirms just as
+                    # well): its other URLs go straight to GET, saving a request each.
+                    gate.head_unreliable = True
             finally:
                 await response.aclose()
-            return response.status_code, response.headers
+            return method, response.status_code, response.headers
 
     async def _follow(self, url: str, method: str, progress: _Progress) -> _Answer | _Failure:
         """Request ``url`` and follow its redirects, vetting and recording every hop."""
@@ -136,7 +147,7 @@ class Checker:
                     FailureKind.REFUSED, f"redirect to {current}: {refusal}", tuple(chain)
                 )
             try:
-                status, headers = await self._request(method, current)
+                method, status, headers = await self._request(method, current)
             except Exception as exc:  # translated in one place: translate_error
                 kind, reason = translate_error(exc)
                 if chain:
@@ -154,7 +165,7 @@ class Checker:
                 seen.add(target)
                 current = target
                 continue
-            return _Answer(status, headers, current, tuple(chain))
+            return _Answer(status, headers, current, tuple(chain), method)
         return _Failure(
             FailureKind.PROTOCOL,
             f"more than {self.config.max_redirects} redirects",
@@ -185,23 +196,19 @@ class Checker:
     async def _check(self, url: str, progress: _Progress) -> LinkResult:
         gate = self._gate((urlsplit(url).hostname or "").lower())
         method = "GET" if gate.head_unreliable else "HEAD"
-        fell_back = False
         attempt = 0
         while True:
             outcome = await self._follow(url, method, progress)
             progress.last = outcome
             if isinstance(outcome, _Answer):
+                method = outcome.method
                 if method == "HEAD" and needs_get_fallback(outcome.status, self.config.accept):
-                    method, fell_back = "GET", True
+                    method = "GET"
                     continue
                 if retryable_status(outcome.status) and attempt < self.config.retries:
                     await asyncio.sleep(self._delay(attempt, outcome.headers))
                     attempt += 1
                     continue
-                if fell_back and outcome.status in self.config.accept and attempt == 0:
-                    # HEAD failed where GET works: this host mishandles HEAD, so later URLs on
-                    # it skip the wasted request. Learnt only from a clean pair, not retries.
-                    gate.head_unreliable = True
                 return self._result(url, outcome, progress)
             if (
                 method == "HEAD"
@@ -209,7 +216,7 @@ class Checker:
                 and not outcome.answered
             ):
                 # Some servers drop the connection on HEAD; GET decides.
-                method, fell_back = "GET", True
+                method = "GET"
                 continue
             if outcome.kind in RETRYABLE and attempt < self.config.retries:
                 await asyncio.sleep(self._delay(attempt, {}))
@@ -328,7 +335,7 @@ def translate_error(exc: Exception) -> tuple[FailureKind, str]:
         text = str(exc)
         if isinstance(exc.__context__, ssl.SSLError) or "SSL" in text or "certificate" in text:
             return FailureKind.TLS, f"TLS certificate or handshake invalid ({_short(text)})"
-        if "refused" in text.lower():
+        if "refused" in text.lower() or _caused_by(exc, ConnectionRefusedError):
             return FailureKind.CONNECT, "connection refused on every try"
         return FailureKind.CONNECT, f"could not connect ({_short(text)})"
     if isinstance(exc, httpx.TimeoutException):
@@ -338,6 +345,23 @@ def translate_error(exc: Exception) -> tuple[FailureKind, str]:
     if isinstance(exc, httpx.HTTPError | httpx.InvalidURL | ValueError):
         return FailureKind.PROTOCOL, f"invalid request or answer ({_short(str(exc))})"
     raise exc
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Search an exception's causes (and exception groups) for one of type ``kind``."""
+    seen: set[int] = set()
+    stack: list[BaseException] = [exc]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, kind):
+            return True
+        if isinstance(current, BaseExceptionGroup):
+            stack.extend(current.exceptions)
+        stack.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return False
 
 
 def parse_retry_after(value: str | None) -> float | None:
