@@ -48,7 +48,9 @@ def test_status_behaviours(
     assert result.answered
 
 
-def test_rate_limit_waits_for_retry_after(http_server: _HTTPServer, fast_config: CheckConfig) -> None:
+def test_rate_limit_waits_for_retry_after(
+    http_server: _HTTPServer, fast_config: CheckConfig
+) -> None:
     url = url_of(http_server, "/rate-limited")
     started = time.monotonic()
     assert run_check([url], fast_config).results[url].verdict is Verdict.OK
@@ -147,7 +149,9 @@ def test_global_deadline_leaves_urls_unchecked(
     assert outcome.results[live].verdict is Verdict.OK
 
 
-def test_https_with_trusted_certificate(https_server: _HTTPServer, fast_config: CheckConfig) -> None:
+def test_https_with_trusted_certificate(
+    https_server: _HTTPServer, fast_config: CheckConfig
+) -> None:
     url = url_of(https_server, "/ok", scheme="https")
     assert run_check([url], fast_config).results[url].verdict is Verdict.OK
 
