@@ -7,10 +7,10 @@ import asyncio
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from briefgen.config import Config
 from briefgen.errors import BriefgenError, UsageError
@@ -20,6 +20,9 @@ from briefgen.linkcheck.report import FORMATS, WARNING_VERDICTS, Report, render,
 from briefgen.linkcheck.safety import scheme_refusal
 from briefgen.linkcheck.targets import Target, collect_targets
 from briefgen.linkcheck.verdict import LinkResult, Verdict
+
+if TYPE_CHECKING:
+    from briefgen.linkcheck.engine import RunOutcome
 
 EXIT_OK, EXIT_BROKEN, EXIT_USAGE, EXIT_UNVERIFIED = 0, 1, 2, 3
 # Results are written to the cache in batches, so a killed run keeps most of its work.
@@ -124,12 +127,12 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
 
 def decide_exit_code(
-    results: Sequence[LinkResult] | object, network_down: bool, deadline_hit: bool, strict: bool
+    results: Iterable[LinkResult], network_down: bool, deadline_hit: bool, strict: bool
 ) -> int:
     """0 all live, 1 broken (or warnings when strict), 3 unverified; see docs/check.md."""
     if network_down:
         return EXIT_UNVERIFIED
-    verdicts = {r.verdict for r in results}  # type: ignore[attr-defined]
+    verdicts = {r.verdict for r in results}
     if Verdict.BROKEN in verdicts or (strict and verdicts & WARNING_VERDICTS):
         return EXIT_BROKEN
     if deadline_hit or Verdict.UNCHECKED in verdicts:
@@ -181,9 +184,9 @@ def _skip_reason(url: str, check: CheckConfig) -> str | None:
     return scheme_refusal(url)
 
 
-def _fetch(urls: list[str], check: CheckConfig, cache: LinkCache) -> object:
+def _fetch(urls: list[str], check: CheckConfig, cache: LinkCache) -> RunOutcome:
     """Run the engine, writing answered verdicts to the cache as they come."""
-    from briefgen.linkcheck.engine import RunOutcome, check_urls
+    from briefgen.linkcheck.engine import check_urls
 
     pending: list[LinkResult] = []
     held: list[LinkResult] = []
@@ -216,9 +219,8 @@ def _attach_archives(results: dict[str, LinkResult], check: CheckConfig, cache: 
         return
     snapshots = asyncio.run(find_snapshots(broken, check))
     for url, snapshot in snapshots.items():
-        cache.store_archive(
-            url, snapshot.url if snapshot else None, snapshot and snapshot.timestamp
-        )
+        found_at = snapshot.timestamp if snapshot is not None else None
+        cache.store_archive(url, snapshot.url if snapshot is not None else None, found_at)
         if snapshot is not None:
             results[url] = replace(
                 results[url], archive_url=snapshot.url, archive_timestamp=snapshot.timestamp

@@ -230,7 +230,7 @@ class Checker:
         retry_after = parse_retry_after(headers.get("retry-after"))
         if retry_after is not None:
             return min(retry_after, cap)
-        base = self.config.retry_backoff * (2**attempt)
+        base: float = self.config.retry_backoff * 2.0**attempt
         return min(base * (0.5 + random.random()), cap)
 
     def _result(self, url: str, answer: _Answer, progress: _Progress) -> LinkResult:
