@@ -250,7 +250,8 @@ def render_marker(note: Endnote) -> str:
     label = escape(note.label)
     return (
         f'<sup class="note-ref"><a id="ref-{label}" href="#note-{label}" '
-        f'role="doc-noteref" aria-describedby="{escape(note.anchor)}-text">[{label}]</a></sup>'
+        f'role="doc-noteref" aria-label="Note {label}" aria-describedby="{escape(note.anchor)}-text">'
+        f"[{label}]</a></sup>"
     )
 
 

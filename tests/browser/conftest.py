@@ -8,16 +8,30 @@ the command that installs it: a skipped accessibility test must never look like 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from ..site.helpers import REPO, build, copy_cecot, sample_health
+
+def _load_site_helpers() -> ModuleType:
+    # tests/ is not a package (pytest's importlib mode), so share tests/site/helpers.py by path.
+    path = Path(__file__).parents[1] / "site" / "helpers.py"
+    spec = importlib.util.spec_from_file_location("briefgen_site_test_helpers", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+helpers = _load_site_helpers()
+REPO: Path = helpers.REPO
 
 ARTIFACTS = REPO / "test-artifacts"
 NODE_MODULES = REPO / "node_modules"
@@ -78,9 +92,9 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}{SUB_PATH}"
-        project = copy_cecot(tmp_path_factory.mktemp("project") / "cecot", base_url=url)
-        sample_health(project)
-        build(project)
+        project = helpers.copy_cecot(tmp_path_factory.mktemp("project") / "cecot", base_url=url)
+        helpers.sample_health(project)
+        helpers.build(project)
         shutil.copytree(project / "site", docroot / SUB_PATH.strip("/"))
         yield ServedSite(docroot / SUB_PATH.strip("/"), url)
     finally:
