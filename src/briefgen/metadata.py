@@ -1,4 +1,4 @@
-"""Machine-readable metadata of a brief: Highwire ``citation_*`` tags, schema.org JSON-LD, OpenGraph.
+"""A brief's machine-readable metadata: Highwire ``citation_*`` tags, JSON-LD, OpenGraph.
 
 Google Scholar and Zotero read the Highwire tags; search engines read the JSON-LD; social sites
 read OpenGraph and Twitter cards. All three are built from the CSL-JSON form of each work, so
@@ -8,6 +8,7 @@ they say the same thing as the formatted notes.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -96,11 +97,11 @@ def highwire_reference(entry: BibEntry) -> str:
                           ("citation_public_url", "URL")):  # fmt: skip
         if item.get(variable):
             pairs.append((key, str(item[variable])))
-    first, _, last = str(item.get("page", "")).partition("-")
-    if first:
-        pairs.append(("citation_firstpage", first.strip()))
-    if last.strip("-"):
-        pairs.append(("citation_lastpage", last.strip("-").strip()))
+    pages = [p.strip() for p in re.split(r"[-–—]+", str(item.get("page", ""))) if p.strip()]
+    if pages:
+        pairs.append(("citation_firstpage", pages[0]))
+    if len(pages) > 1:
+        pairs.append(("citation_lastpage", pages[-1]))
     # The semicolon separates pairs; one inside a value would split it.
     return "; ".join(f"{k}={v.replace(';', ',')}" for k, v in pairs if v)
 

@@ -101,7 +101,7 @@ class NoteView:
 
 @dataclass(frozen=True, slots=True)
 class CiteBlock:
-    """"Cite this brief": the brief formatted in its own style, and its downloadable records."""
+    """The "Cite this brief" block: the brief in its own style, and its downloadable records."""
 
     html: Markup
     text: str
@@ -172,7 +172,9 @@ def render_site(project: Project, config: Config) -> dict[str, bytes]:
     def render(name: str, template: str, context: Mapping[str, object]) -> None:
         files[name] = _render(env, template, context, config)
 
-    render("index.html", "index.html", IndexContext(site=site, root="", briefs=briefs, url=base_url))
+    render(
+        "index.html", "index.html", IndexContext(site=site, root="", briefs=briefs, url=base_url)
+    )
     for resolved in project.briefs:
         page = brief_page(resolved, site, health, config)
         render(f"{resolved.slug}/index.html", "brief.html",
@@ -223,9 +225,7 @@ def brief_page(
     meta = highwire_tags(brief, url=url, publisher=site.title, works=works) + social_tags(
         brief, url=url, site_title=site.title, description=description
     )
-    article = scholarly_article(
-        brief, url=url, publisher=site.title, works=works, word_count=words
-    )
+    article = scholarly_article(brief, url=url, publisher=site.title, works=works, word_count=words)
     return BriefPage(
         brief=brief,
         sections=tuple(sections),
@@ -250,8 +250,8 @@ def render_marker(note: Endnote) -> str:
     label = escape(note.label)
     return (
         f'<sup class="note-ref"><a id="ref-{label}" href="#note-{label}" '
-        f'role="doc-noteref" aria-label="Note {label}" aria-describedby="{escape(note.anchor)}-text">'
-        f"[{label}]</a></sup>"
+        f'role="doc-noteref" aria-label="Note {label}" '
+        f'aria-describedby="{escape(note.anchor)}-text">[{label}]</a></sup>'
     )
 
 
@@ -358,7 +358,8 @@ def _render(
                           Location(config.relative(path), exc.lineno)) from exc  # fmt: skip
     except jinja2.TemplateNotFound as exc:
         raise RenderError(
-            f"template {exc.name!r} not found; expected it in {config.relative(config.templates_dir)}",
+            f"template {exc.name!r} not found; expected it in "
+            f"{config.relative(config.templates_dir)}",
             Location(config.relative(config.templates_dir)),
         ) from exc
     except jinja2.UndefinedError as exc:

@@ -1,4 +1,4 @@
-"""The reader's experience in a real browser: previews, jumps, backlinks, layout, no third parties."""
+"""The reader's experience in a real browser: previews, jumps, backlinks, layout, no third party."""
 
 from __future__ import annotations
 
@@ -48,9 +48,7 @@ def test_preview_appears_on_hover_with_the_formatted_reference(
     preview.wait_for(state="hidden")
 
 
-def test_preview_on_keyboard_focus_closes_on_escape(
-    served_site: ServedSite, new_page: Any
-) -> None:
+def test_preview_on_keyboard_focus_closes_on_escape(served_site: ServedSite, new_page: Any) -> None:
     page = new_page(viewport={"width": 1280, "height": 900})
     page.goto(served_site.brief)
     preview = page.locator(PREVIEW)
@@ -75,8 +73,9 @@ def test_multi_work_notes_preview_every_reference(served_site: ServedSite, new_p
     page = new_page(viewport={"width": 1280, "height": 900})
     page.goto(served_site.brief)
     for label in page.eval_on_selector_all(
-        ".note", "els => els.filter(e => e.querySelectorAll('.reference').length > 1)"
-        ".map(e => e.id.slice(5))"
+        ".note",
+        "els => els.filter(e => e.querySelectorAll('.reference').length > 1)"
+        ".map(e => e.id.slice(5))",
     ):
         page.hover(f"#ref-{label}")
         page.locator(PREVIEW).wait_for(state="visible")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -73,3 +74,54 @@ def sample_health(root: Path) -> None:
     )
     with LinkCache.open(load_config(root).cache_dir) as cache:
         cache.store_archive(SPECHT_URL, ARCHIVE_URL, datetime(2025, 1, 15, tzinfo=UTC))
+
+
+SMALL_BIB = """\
+@book{blum2004,
+  author = {Blum, William},
+  title = {Killing Hope},
+  publisher = {Zed Books},
+  date = {2004},
+}
+
+@article{batz2021,
+  author = {Batz, Giovanni and de la Fontaine, Jean},
+  title = {Displacement & its discontents},
+  journal = {Journal of <Latin> American Studies},
+  volume = {53},
+  number = {2},
+  pages = {201--230},
+  date = {2021-05},
+  doi = {10.1017/S0022216X21000201},
+}
+"""
+
+
+def small_project(root: Path, *, title: str = "A small brief", base_url: str = "") -> Path:
+    """A one-section brief citing two works (one of them twice), with a chosen title."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPO / "templates", root / "templates")
+    table = '[tool.briefgen]\ntitle = "Test <briefs> & co"\n'
+    if base_url:
+        table += f'base_url = "{base_url}"\n'
+    files = {
+        "pyproject.toml": table,
+        "references.bib": SMALL_BIB,
+        "content/small/_index.md": (
+            "---\n"
+            f"title: {json.dumps(title)}\n"
+            "authors:\n  - name: Ada Lovelace\n    bio: Wrote <the> first program.\n"
+            "date: 2025-01-02\n"
+            'summary: "Short & sweet: </script> is not a tag here."\n'
+            "numbering: lower-roman\n---\n"
+        ),
+        "content/small/01-the-deal.md": (
+            "---\ntitle: The Deal\n---\nFirst claim[@blum2004] here.\n\n"
+            "Second claim[@batz2021] and again[@blum2004, p. 3].\n"
+        ),
+    }
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
