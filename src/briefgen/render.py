@@ -200,9 +200,11 @@ def brief_page(
     sections = []
     first = 1
     for parsed in resolved.parsed_sections:
-        env: CitationEnv = {
-            "render_marker": lambda index, first=first: render_marker(by_number[first + index])
-        }
+
+        def marker(index: int, first: int = first) -> str:
+            return render_marker(by_number[first + index])
+
+        env: CitationEnv = {"render_marker": marker}
         sections.append(RenderedSection(parsed.section, render_section(parsed, env)))
         first += len(parsed.citations)
     citing = cited_keys(resolved.endnotes)
