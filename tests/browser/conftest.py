@@ -103,9 +103,13 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite
         thread.join()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
-    """One headless Debian Chromium for the whole run."""
+    """One headless Debian Chromium for the browser tests.
+
+    Package scope, not session: sync Playwright keeps an asyncio loop running while it is
+    open, which would break every later test that calls ``asyncio.run`` (the link checker's).
+    """
     from playwright.sync_api import sync_playwright
 
     executable = shutil.which("chromium")
