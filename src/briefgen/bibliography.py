@@ -311,8 +311,11 @@ def _latex_decoder():  # type: ignore[no-untyped-def]
 
 def latex_to_text(value: str) -> str:
     """Decode LaTeX markup (accents, braces, ``\\&``, ``--``) to plain Unicode text."""
-    if not any(c in value for c in "\\{}~$-`'"):
-        return " ".join(value.split())
+    if not any(c in value for c in "\\~$") and not any(
+        ligature in value for ligature in ("--", "``", "''", "!`", "?`")
+    ):
+        # Only braces to drop: pylatexenc is slow, and this is most fields.
+        return " ".join(value.replace("{", "").replace("}", "").split())
     text = _latex_decoder().latex_to_text(value)
     return " ".join(text.replace("\u00a0", " ").split())
 

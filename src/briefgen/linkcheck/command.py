@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 import time
@@ -203,6 +202,8 @@ def _fetch(urls: list[str], check: CheckConfig, cache: LinkCache) -> RunOutcome:
             cache.store(pending)
             pending.clear()
 
+    import asyncio  # only when checking: `briefgen build` imports this module's parser
+
     outcome: RunOutcome = asyncio.run(check_urls(urls, check, on_result=on_result))
     progress.finish()
     cache.store(pending)
@@ -217,6 +218,8 @@ def _attach_archives(results: dict[str, LinkResult], check: CheckConfig, cache: 
     broken = [url for url, r in results.items() if r.verdict is Verdict.BROKEN]
     if not broken:
         return
+    import asyncio
+
     snapshots = asyncio.run(find_snapshots(broken, check))
     for url, snapshot in snapshots.items():
         found_at = snapshot.timestamp if snapshot is not None else None
