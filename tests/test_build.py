@@ -240,3 +240,36 @@ def test_failure_while_writing_keeps_old_site(
     monkeypatch.undo()
     assert tree_digest(root / "site") == before
     assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == []
+
+
+def test_review_regressions_are_errors_not_tracebacks(make_project: Callable[..., Path]) -> None:
+    root = make_project(
+        {
+            "content/small/_index.md": "---\ntitle: T\ndate: 2025-13-45\n---\n",
+        }
+    )
+    (root / "content/small/09-folder.md").mkdir()
+    assert build_errors(root) == [
+        "content/small/_index.md:1: invalid value in front matter: month must be in 1..12"
+    ]
+
+
+def test_unsafe_url_schemes_are_not_linked(make_project: Callable[..., Path]) -> None:
+    root = make_project(
+        {
+            "references.bib": "@misc{blum2004, title = {X}, url = {javascript:alert(1)}}\n"
+            "@misc{amnesty2024, title = {Y}, url = {https://ok.example/}, howpublished = {Site}}\n"
+        }
+    )
+    project = load_project(load_config(root))
+    notes = project.briefs[0].endnotes
+    assert "href" not in notes[0].references[0].html
+    assert 'href="https://ok.example/"' in notes[1].references[0].html
+
+
+def test_null_bio_is_empty(make_project: Callable[..., Path]) -> None:
+    root = make_project(
+        {"content/small/_index.md": "---\ntitle: T\nauthor: Ada\nauthor_bio: null\n---\n"}
+    )
+    (brief,) = load_project(load_config(root)).briefs
+    assert brief.brief.authors[0].bio == ""

@@ -51,3 +51,11 @@ def test_invalid_toml(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.briefgen\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="invalid TOML"):
         load_config(tmp_path)
+
+
+def test_non_utf8_and_odd_tool_table(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_bytes(b"title = '\xff'\n")
+    with pytest.raises(ConfigError, match="not valid UTF-8"):
+        load_config(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("tool = 3\n", encoding="utf-8")
+    assert load_config(tmp_path).title == "Policy briefs"

@@ -105,7 +105,7 @@ class Bibliography:
 
 def load_bibliography(path: Path, *, root: Path) -> tuple[Bibliography, list[Diagnostic]]:
     """Parse a BibTeX file; problems come back as diagnostics with ``path:line``."""
-    rel = _relative(path, root)
+    rel = relative_path(path, root)
     diagnostics = Diagnostics()
     if not path.is_file():
         diagnostics.error(
@@ -320,7 +320,8 @@ def latex_to_text(value: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
 
 
-def _relative(path: Path, root: Path) -> Path:
+def relative_path(path: Path, root: Path) -> Path:
+    """``path`` relative to ``root`` when inside it (for messages), else as given."""
     try:
         return path.resolve().relative_to(root.resolve())
     except ValueError:

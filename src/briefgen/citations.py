@@ -13,7 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from briefgen.bibliography import BibEntry, Bibliography
+from briefgen.bibliography import BibEntry, Bibliography, relative_path
 from briefgen.csl import entry_to_csl
 from briefgen.errors import Diagnostics, Location
 from briefgen.markdown import CitationGroup
@@ -154,14 +154,28 @@ def format_references(
     from citeproc.source.json import CiteProcJSON
 
     items = [entry_to_csl(entry) for entry in entries]
-    with warnings.catch_warnings():
-        # citeproc-py warns about CSL features it ignores; they do not affect our output.
-        warnings.simplefilter("ignore")
-        bibliography = CitationStylesBibliography(csl_style, CiteProcJSON(items), _SENTINELS)
-        for item in items:
-            bibliography.register(Citation([CitationItem(item["id"])]))
-        rendered = [str(text) for text in bibliography.bibliography()]
-        keys = [str(item.key) for item in bibliography.items]
+    try:
+        with warnings.catch_warnings():
+            # citeproc-py warns about CSL features it ignores; they do not affect our output.
+            warnings.simplefilter("ignore")
+            bibliography = CitationStylesBibliography(csl_style, CiteProcJSON(items), _SENTINELS)
+            for item in items:
+                bibliography.register(Citation([CitationItem(item["id"])]))
+            rendered = [str(text) for text in bibliography.bibliography()]
+            keys = [str(item.key) for item in bibliography.items]
+    except Exception as exc:  # a style citeproc-py cannot apply (e.g. no <bibliography>)
+        diagnostics.error(
+            f"CSL style {style!r} cannot format references: {exc!r}", Location(Path(style))
+        )
+        return None
+    if len(rendered) != len(keys):
+        # citeproc-py drops items that render to nothing, so the lists no longer line up.
+        diagnostics.error(
+            f"CSL style {style!r} rendered {len(rendered)} of {len(keys)} references; expected"
+            " a bibliography layout that prints every entry",
+            Location(Path(style)),
+        )
+        return None
     by_key = {entry.key: entry for entry in entries}
     result = {}
     for key, raw in zip(keys, rendered, strict=True):
@@ -198,6 +212,8 @@ def _to_html(raw: str, entry: BibEntry) -> str:
     html = html.replace("<span>", "").replace("</span>", "") if "<span>" in html else html
     # Make the source followable: the printed URL or DOI becomes a link to itself.
     for target, shown in _link_targets(entry):
+        if not target.lower().startswith(("https://", "http://")):
+            continue  # never make a javascript: or data: URL clickable
         shown_html = escape(shown, quote=False)
         if shown_html in html:
             link = f'<a href="{escape(target)}">{shown_html}</a>'
@@ -250,7 +266,10 @@ def load_style(style: str, language: str, root: Path, diagnostics: Diagnostics) 
     try:
         return _parse_style(path, _locale(language))
     except Exception as exc:  # citeproc-py raises lxml and its own errors alike
-        diagnostics.error(f"cannot read CSL style: {exc}", Location(path))
+        line = getattr(exc, "lineno", None)
+        diagnostics.error(
+            f"cannot read CSL style: {exc}", Location(relative_path(path, root), line)
+        )
         return None
 
 

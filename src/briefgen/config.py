@@ -60,7 +60,12 @@ def load_config(root: Path | None = None) -> Config:
             data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"invalid TOML: {exc}", Location(Path("pyproject.toml"))) from exc
-        table = data.get("tool", {}).get("briefgen", {})
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"file is not valid UTF-8 ({exc.reason})", Location(Path("pyproject.toml"))
+            ) from exc
+        tool = data.get("tool", {})
+        table = tool.get("briefgen", {}) if isinstance(tool, dict) else {}
         if not isinstance(table, dict):
             raise ConfigError("[tool.briefgen] must be a table", Location(Path("pyproject.toml")))
     return config_from_mapping(root, table)

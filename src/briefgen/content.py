@@ -106,6 +106,7 @@ def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief:
         )
     index = folder / BRIEF_FILE
     meta: Mapping[str, Any] = {}
+    meta_read = False
     if not index.is_file():
         diagnostics.error(
             f"missing {BRIEF_FILE}; expected the brief's front matter (title, authors, date, "
@@ -115,10 +116,10 @@ def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief:
     else:
         parsed = _read_front_matter(index, config, diagnostics)
         if parsed is not None:
-            meta = parsed[0]
+            meta, meta_read = parsed[0], True
 
     where = Location(rel / BRIEF_FILE, 1)
-    title = _get_str(meta, "title", where, diagnostics, required=index.is_file())
+    title = _get_str(meta, "title", where, diagnostics, required=meta_read)
     numbering = _get_str(meta, "numbering", where, diagnostics) or config.numbering
     if numbering not in NUMBERING_SCHEMES:
         diagnostics.error(
@@ -134,7 +135,7 @@ def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief:
 
     sections = []
     for path in sorted(folder.glob("*.md")):
-        if path.name == BRIEF_FILE:
+        if path.name == BRIEF_FILE or not path.is_file():
             continue
         section = _load_section(path, config, diagnostics)
         if section is not None:
@@ -213,6 +214,9 @@ def _read_front_matter(
     except UnicodeDecodeError as exc:
         diagnostics.error(f"file is not valid UTF-8 ({exc.reason})", Location(rel))
         return None
+    except OSError as exc:
+        diagnostics.error(f"cannot read file ({exc.strerror})", Location(rel))
+        return None
     text = text.removeprefix("\ufeff")
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
@@ -229,6 +233,10 @@ def _read_front_matter(
         return None
     try:
         meta = yaml.safe_load("".join(lines[1:end])) or {}
+    except ValueError as exc:
+        # PyYAML builds dates itself and raises ValueError for 2025-13-45.
+        diagnostics.error(f"invalid value in front matter: {exc}", Location(rel, 1))
+        return None
     except yaml.YAMLError as exc:
         # The context mark (where an unclosed bracket or quote began) is the line to fix.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
@@ -277,9 +285,9 @@ def _get_authors(
     authors = []
     for item in items:
         if isinstance(item, str):
-            authors.append(Author(name=item.strip(), bio=str(meta.get("author_bio", "")).strip()))
+            authors.append(Author(name=item.strip(), bio=str(meta.get("author_bio") or "").strip()))
         elif isinstance(item, dict) and isinstance(item.get("name"), str):
-            fields = {k: str(item.get(k, "")).strip() for k in ("bio", "affiliation", "url")}
+            fields = {k: str(item.get(k) or "").strip() for k in ("bio", "affiliation", "url")}
             authors.append(Author(name=item["name"].strip(), **fields))
         else:
             diagnostics.error(

@@ -84,7 +84,7 @@ def entry_to_csl(entry: BibEntry) -> dict[str, Any]:
                 del item["publisher"]
             if item.get("medium") == site:
                 del item["medium"]
-    if entry.entry_type == "misc" and f.get("howpublished") and "publisher" not in item:
+    if item["type"] != "webpage" and "medium" in item and "publisher" not in item:
         # BibTeX's catch-all: howpublished names where the work appeared.
         item["publisher"] = item.pop("medium")
     if f.get("titleaddon"):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import normalizeReference
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
@@ -117,8 +118,7 @@ def _make_inline_rule(token_type: str) -> Callable[[StateInline, bool], bool]:
         end = _matching_bracket(state.src, start)
         if end is None or "@" not in state.src[start:end]:
             return False
-        # ``[@key](url)`` and ``[@key][ref]`` are links whose text merely looks like a citation.
-        if end + 1 < state.posMax and state.src[end + 1] in "([":
+        if _is_link_text(state, end):
             return False
         items = parse_citation_group(state.src[start + 1 : end])
         if items is None:
@@ -131,6 +131,25 @@ def _make_inline_rule(token_type: str) -> Callable[[StateInline, bool], bool]:
         return True
 
     return citation_rule
+
+
+def _is_link_text(state: StateInline, end: int) -> bool:
+    """``[@key](url)`` and ``[@key][ref]`` (a defined reference) are links, not citations.
+
+    ``[@a][@b]`` is two adjacent citations, so a following ``[...]`` only makes a link when it
+    names a reference defined in the document.
+    """
+    following = state.src[end + 1 : end + 2]
+    if following == "(":
+        return True
+    if following != "[":
+        return False
+    label_end = _matching_bracket(state.src, end + 1)
+    if label_end is None:
+        return False
+    label = state.src[end + 2 : label_end] or state.src[state.pos + 1 : end]
+    references = state.env.get("references", {})
+    return normalizeReference(label) in references
 
 
 def _matching_bracket(src: str, start: int) -> int | None:
