@@ -14,6 +14,7 @@ test:
 	@if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
 	$(PYTHON) -m pip install --quiet -e '.[test]'
 	$(PYTHON) -m ruff check src tests benchmarks
+	$(PYTHON) -m mypy src/briefgen
 	$(PYTHON) -m pytest
 
 bench:
