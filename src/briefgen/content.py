@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from briefgen.config import NUMBERING_SCHEMES, Config
+from briefgen.config import NUMBERING_SCHEMES, PYPROJECT, Config
 from briefgen.errors import Diagnostics, Location
 
 BRIEF_FILE = "_index.md"
@@ -66,6 +66,8 @@ class Brief:
     """Endnote numbering scheme (one of ``config.NUMBERING_SCHEMES``)."""
     style: str
     """CSL style name or path for this brief's references."""
+    style_set_at: Location
+    """Where ``style`` was chosen (the brief's front matter or pyproject.toml), for errors."""
     language: str
     sections: tuple[Section, ...]
 
@@ -162,6 +164,7 @@ def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief:
         summary=_get_str(meta, "summary", where, diagnostics),
         numbering=numbering,
         style=_get_str(meta, "style", where, diagnostics) or config.style,
+        style_set_at=where if meta.get("style") else PYPROJECT,
         language=_get_str(meta, "language", where, diagnostics) or config.language,
         sections=tuple(sorted(sections, key=lambda s: s.order)),
     )

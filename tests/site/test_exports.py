@@ -13,6 +13,7 @@ import pytest
 
 from briefgen.bibliography import parse_bibliography
 from briefgen.build import Project
+from briefgen.config import PYPROJECT
 from briefgen.content import Author, Brief
 from briefgen.errors import Diagnostics
 from briefgen.exports import brief_entry, citation_key, to_bibtex, to_ris
@@ -25,7 +26,8 @@ def make_brief(title: str, *authors: str) -> Brief:
         slug="odd", path=Path("content/odd"), title=title,
         authors=tuple(Author(name=a) for a in authors), date=dt.date(2024, 7, 9),
         summary="Costs rose 50% & more.\nSee {x}.", numbering="arabic",
-        style="harvard-university-of-westminster", language="en-GB", sections=(),
+        style="harvard-university-of-westminster", style_set_at=PYPROJECT, language="en-GB",
+        sections=(),
     )  # fmt: skip
 
 
