@@ -49,9 +49,13 @@ def load_project(config: Config, *, strict: bool = False) -> Project:
     briefs = load_briefs(config, diagnostics)
     resolved = [resolve_brief(brief, bibliography, config, diagnostics) for brief in briefs]
     cited = {ref.entry.key for r in resolved for note in r.endnotes for ref in note.references}
-    for key, entry in bibliography.entries.items():
-        if key not in cited and not diagnostics.errors:
-            diagnostics.warning(f"BibTeX entry {key!r} is not cited by any brief", entry.location)
+    # After an error (say an unknown key), "not cited" warnings would only be noise.
+    if not diagnostics.errors:
+        for key, entry in bibliography.entries.items():
+            if key not in cited:
+                diagnostics.warning(
+                    f"BibTeX entry {key!r} is not cited by any brief", entry.location
+                )
     diagnostics.raise_if_failed(strict=strict)
     return Project(config, bibliography, tuple(resolved), tuple(diagnostics.warnings))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,8 +99,8 @@ class Diagnostics:
     def warning(self, message: str, location: Location | None = None) -> None:
         self.items.append(Diagnostic(message, location, Severity.WARNING))
 
-    def extend(self, other: Diagnostics | list[Diagnostic]) -> None:
-        self.items.extend(other.items if isinstance(other, Diagnostics) else other)
+    def extend(self, other: Iterable[Diagnostic]) -> None:
+        self.items.extend(other)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -123,11 +124,7 @@ class BuildFailed(BriefgenError):
         super().__init__(f"{len(diagnostics)} problem(s) found")
         self._diagnostics = sorted(
             diagnostics,
-            key=lambda d: (
-                (str(d.location.path) if d.location else "", d.location.line or 0)
-                if d.location
-                else ("", 0)
-            ),
+            key=lambda d: (str(d.location.path), d.location.line or 0) if d.location else ("", 0),
         )
 
     @property

@@ -213,9 +213,10 @@ def brief_page(
             note,
             tuple(reference_view(r, health) for r in note.references),
             tuple(
-                other
-                for other in resolved.endnotes
-                if other is not note and any(other in citing[r.entry.key] for r in note.references)
+                by_number[number]
+                for number in sorted(
+                    {o.number for r in note.references for o in citing[r.entry.key]} - {note.number}
+                )
             ),
         )
         for note in resolved.endnotes
