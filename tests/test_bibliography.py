@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from briefgen.bibliography import Name, load_bibliography, parse_bibliography
-from briefgen.csl import entry_to_csl
 from briefgen.errors import Diagnostics
+from briefgen.format.csljson import entry_to_csl
 
 
 def parse(text: str) -> tuple[dict[str, object], Diagnostics]:

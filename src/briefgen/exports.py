@@ -14,8 +14,8 @@ from pathlib import Path
 
 from briefgen.bibliography import BibEntry, Name
 from briefgen.content import BRIEF_FILE, Author, Brief
-from briefgen.csl import entry_to_csl
 from briefgen.errors import Location
+from briefgen.format.csljson import entry_to_csl
 
 GENRE = "Policy brief"
 """The ``type`` of the brief's own record (biblatex's report subtype, CSL's genre)."""

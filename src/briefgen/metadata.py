@@ -15,8 +15,8 @@ from typing import Any
 
 from briefgen.bibliography import BibEntry
 from briefgen.content import Brief
-from briefgen.csl import entry_to_csl
 from briefgen.exports import GENRE, author_name
+from briefgen.format.csljson import entry_to_csl
 
 
 @dataclass(frozen=True, slots=True)

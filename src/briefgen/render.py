@@ -16,11 +16,12 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from briefgen.citations import Endnote, Reference, cited_keys, format_references
+from briefgen.citations import Endnote, Reference, cited_keys
 from briefgen.config import Config
 from briefgen.content import Brief, Section
 from briefgen.errors import Diagnostics, Location, RenderError
 from briefgen.exports import brief_entry, export_paths, to_bibtex, to_csl_json, to_ris
+from briefgen.format import format_references
 from briefgen.markdown import CitationEnv, render_section
 from briefgen.metadata import (
     MetaTag,

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from briefgen.build import Project
-from briefgen.csl import entry_to_csl
+from briefgen.format.csljson import entry_to_csl
 from briefgen.metadata import highwire_reference, json_ld_script
 
 from .helpers import build, small_project
