@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.bibliography import Name, load_bibliography, parse_bibliography
+from briefgen.bibliography import load_bibliography, parse_bibliography
 from briefgen.errors import Diagnostics
 from briefgen.format.csljson import entry_to_csl
+from briefgen.model import Name
 
 
 def parse(text: str) -> tuple[dict[str, object], Diagnostics]:

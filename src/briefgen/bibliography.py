@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from bibtexparser.middlewares.names import (
 )
 
 from briefgen.errors import Diagnostic, Diagnostics, Location
+from briefgen.model import BibEntry, Bibliography, Name
 
 # bibtexparser logs each failed block; we report those ourselves, with the file name.
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
@@ -47,60 +47,6 @@ MONTHS = {
     )
     for name in names
 }  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class Name:
-    """One person (or organisation) in a name list, decoded to plain text."""
-
-    family: str = ""
-    given: str = ""
-    particle: str = ""
-    """The "von" part: ``de la`` in ``de la Fontaine, Jean``."""
-    suffix: str = ""
-    """The "jr" part: ``Jr.``, ``III``."""
-    literal: str = ""
-    """A corporate or unsplittable name, written in braces: ``{Amnesty International}``."""
-
-    def __str__(self) -> str:
-        if self.literal:
-            return self.literal
-        family = f"{self.particle} {self.family}".strip()
-        return f"{self.given} {family}".strip() + (f", {self.suffix}" if self.suffix else "")
-
-
-@dataclass(frozen=True, slots=True)
-class BibEntry:
-    """One BibTeX entry, with every field decoded from LaTeX to plain text."""
-
-    key: str
-    entry_type: str
-    """Lower-case BibTeX/biblatex type: ``article``, ``online``, ``jurisdiction``…"""
-    fields: Mapping[str, str]
-    """Decoded text of each field (names too, as written), lower-case field names."""
-    names: Mapping[str, tuple[Name, ...]]
-    """Parsed name lists (``author``, ``editor``…)."""
-    location: Location
-    """The .bib file and the line the entry starts on."""
-    url: str | None = None
-    """The ``url`` field exactly as written."""
-    doi: str | None = None
-    """The bare DOI (``10.xxxx/...``), with any ``https://doi.org/`` prefix removed."""
-
-    @property
-    def link(self) -> str | None:
-        """The URL a reader should follow: the DOI resolver when there is a DOI, else ``url``."""
-        return f"https://doi.org/{self.doi}" if self.doi else self.url
-
-
-@dataclass(frozen=True, slots=True)
-class Bibliography:
-    """Every entry of the project's BibTeX file, by key."""
-
-    path: Path
-    entries: Mapping[str, BibEntry] = field(default_factory=dict)
-    readable: bool = True
-    """False when the file could not be read at all (then no key can be checked against it)."""
 
 
 def load_bibliography(path: Path, *, root: Path) -> tuple[Bibliography, list[Diagnostic]]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from briefgen.bibliography import Bibliography, load_bibliography
+from briefgen.bibliography import load_bibliography
 from briefgen.citations import Endnote, resolve_citations
 from briefgen.config import Config
-from briefgen.content import Brief, load_briefs
+from briefgen.content import load_briefs
 from briefgen.errors import Diagnostic, Diagnostics
-from briefgen.markdown import BodyLink, ParsedSection, parse_section
+from briefgen.markdown import ParsedSection, parse_section
+from briefgen.model import Bibliography, BodyLink, Brief
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from briefgen.bibliography import BibEntry, Bibliography
 from briefgen.config import PYPROJECT
 from briefgen.errors import Diagnostics, Location
 from briefgen.format import format_references
-from briefgen.markdown import CitationGroup
+from briefgen.model import BibEntry, Bibliography, CitationGroup
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,63 +12,13 @@ import yaml
 
 from briefgen.config import NUMBERING_SCHEMES, PYPROJECT, Config
 from briefgen.errors import Diagnostics, Location
+from briefgen.model import Author, Brief, Section
 
 BRIEF_FILE = "_index.md"
 """The file in a brief's folder holding the brief's own front matter (like Hugo's ``_index.md``)."""
 
 _SECTION_NAME = re.compile(r"^(?P<order>\d+)-(?P<slug>[a-z0-9][a-z0-9-]*)\.md$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-
-
-@dataclass(frozen=True, slots=True)
-class Author:
-    """One author of a brief."""
-
-    name: str
-    bio: str = ""
-    """A short biography, shown under the byline."""
-    affiliation: str = ""
-    url: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Section:
-    """One Markdown file of a brief."""
-
-    path: Path
-    """The file, relative to the project root."""
-    slug: str
-    """From the file name (``02-the-deal.md`` gives ``the-deal``); used as the HTML anchor."""
-    title: str
-    order: int
-    lead: bool
-    """A lead section is shown without its heading (the untitled opening of an article)."""
-    body: str
-    """The Markdown after the front matter."""
-    body_line: int
-    """1-based line in ``path`` where ``body`` starts, to map Markdown line numbers back."""
-
-
-@dataclass(frozen=True, slots=True)
-class Brief:
-    """A brief as written: its metadata and its sections in reading order."""
-
-    slug: str
-    """The folder name; the brief is published at ``site/<slug>/``."""
-    path: Path
-    """The brief's folder, relative to the project root."""
-    title: str
-    authors: tuple[Author, ...]
-    date: dt.date | None
-    summary: str
-    numbering: str
-    """Endnote numbering scheme (one of ``config.NUMBERING_SCHEMES``)."""
-    style: str
-    """CSL style name or path for this brief's references."""
-    style_set_at: Location
-    """Where ``style`` was chosen (the brief's front matter or pyproject.toml), for errors."""
-    language: str
-    sections: tuple[Section, ...]
 
 
 def load_briefs(config: Config, diagnostics: Diagnostics) -> list[Brief]:

@@ -12,10 +12,10 @@ import re
 import unicodedata
 from pathlib import Path
 
-from briefgen.bibliography import BibEntry, Name
-from briefgen.content import BRIEF_FILE, Author, Brief
+from briefgen.content import BRIEF_FILE
 from briefgen.errors import Location
 from briefgen.format.csljson import entry_to_csl
+from briefgen.model import Author, BibEntry, Brief, Name
 
 GENRE = "Policy brief"
 """The ``type`` of the brief's own record (biblatex's report subtype, CSL's genre)."""

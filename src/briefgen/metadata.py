@@ -13,10 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from briefgen.bibliography import BibEntry
-from briefgen.content import Brief
 from briefgen.exports import GENRE, author_name
 from briefgen.format.csljson import entry_to_csl
+from briefgen.model import BibEntry, Brief
 
 
 @dataclass(frozen=True, slots=True)

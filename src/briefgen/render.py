@@ -18,7 +18,6 @@ from markupsafe import Markup
 
 from briefgen.citations import Endnote, Reference, cited_keys
 from briefgen.config import Config
-from briefgen.content import Brief, Section
 from briefgen.errors import Diagnostics, Location, RenderError
 from briefgen.exports import brief_entry, export_paths, to_bibtex, to_csl_json, to_ris
 from briefgen.format import format_references
@@ -31,6 +30,7 @@ from briefgen.metadata import (
     scholarly_article,
     social_tags,
 )
+from briefgen.model import Brief, Section
 
 if TYPE_CHECKING:
     import jinja2

@@ -6,12 +6,8 @@ from pathlib import Path
 import pytest
 from markdown_it.utils import read_fixture_file
 
-from briefgen.markdown import (
-    CitationEnv,
-    CitationItem,
-    create_markdown,
-    parse_citation_group,
-)
+from briefgen.markdown import CitationEnv, create_markdown, parse_citation_group
+from briefgen.model import CitationItem
 
 FIXTURES = Path(__file__).parent / "fixtures" / "citations.md"
 

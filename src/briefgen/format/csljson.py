@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from briefgen.bibliography import MONTHS, BibEntry, Name
+from briefgen.bibliography import MONTHS
+from briefgen.model import BibEntry, Name
 
 # biblatex/BibTeX entry type → CSL type. ``online``/``misc`` with a URL are web pages.
 ENTRY_TYPES = {

@@ -16,10 +16,11 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from briefgen.bibliography import BibEntry, relative_path
+from briefgen.bibliography import relative_path
 from briefgen.config import PYPROJECT
 from briefgen.errors import Diagnostics, Location
 from briefgen.format.csljson import entry_to_csl
+from briefgen.model import BibEntry
 
 
 def format_references(

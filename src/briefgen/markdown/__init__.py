@@ -8,15 +8,8 @@ from functools import cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from briefgen.content import Section
-from briefgen.markdown.citations import (
-    BodyLink,
-    CitationEnv,
-    CitationGroup,
-    CitationItem,
-    citations_plugin,
-    parse_citation_group,
-)
+from briefgen.markdown.citations import CitationEnv, citations_plugin, parse_citation_group
+from briefgen.model import BodyLink, CitationGroup, CitationItem, Section
 
 __all__ = [
     "BodyLink",

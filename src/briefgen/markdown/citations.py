@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
@@ -20,6 +19,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from briefgen.errors import Location
+from briefgen.model import BodyLink, CitationGroup, CitationItem
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -34,37 +34,6 @@ _ITEM = re.compile(
     r"(?P<suffix>.*)$",
     re.DOTALL,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class CitationItem:
-    """One cited work inside a citation group."""
-
-    key: str
-    """The BibTeX key, without the ``@``."""
-    locator: str = ""
-    """Text after the key, such as ``p. 12`` (a leading comma is dropped)."""
-    prefix: str = ""
-    """Text before the key, such as ``see``."""
-    suppress_author: bool = False
-    """Written ``-@key``: kept for Pandoc compatibility."""
-
-
-@dataclass(frozen=True, slots=True)
-class CitationGroup:
-    """One bracketed citation, which becomes one endnote."""
-
-    items: tuple[CitationItem, ...]
-    location: Location
-    """The file and line the group was written on."""
-
-
-@dataclass(frozen=True, slots=True)
-class BodyLink:
-    """A link written in the Markdown body."""
-
-    url: str
-    location: Location
 
 
 class CitationEnv(TypedDict, total=False):

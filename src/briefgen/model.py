@@ -1,0 +1,170 @@
+"""The records that flow between stages: briefs, sections, BibTeX entries, citations, notes.
+
+Every stage imports this module and none imports another stage's records, so the pipeline
+``config → content → markdown → bibliography → citations → format → render → write`` reads in
+one direction. Records are frozen; each field says where its value comes from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefgen.errors import Location
+
+
+def doi_url(doi: str) -> str:
+    """The resolver URL of a bare DOI (``10.1000/x`` → ``https://doi.org/10.1000/x``)."""
+    return f"https://doi.org/{doi.strip()}"
+
+
+def is_linkable(url: str) -> bool:
+    """Whether a URL from content or BibTeX may become a link a reader can click (http(s) only)."""
+    return url.strip().lower().startswith(("https://", "http://"))
+
+
+# --- Briefs, as written in content/ -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """One author of a brief."""
+
+    name: str
+    bio: str = ""
+    """A short biography, shown under the byline."""
+    affiliation: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One Markdown file of a brief."""
+
+    path: Path
+    """The file, relative to the project root."""
+    slug: str
+    """From the file name (``02-the-deal.md`` gives ``the-deal``); used as the HTML anchor."""
+    title: str
+    order: int
+    lead: bool
+    """A lead section is shown without its heading (the untitled opening of an article)."""
+    body: str
+    """The Markdown after the front matter."""
+    body_line: int
+    """1-based line in ``path`` where ``body`` starts, to map Markdown line numbers back."""
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """A brief as written: its metadata and its sections in reading order."""
+
+    slug: str
+    """The folder name; the brief is published at ``site/<slug>/``."""
+    path: Path
+    """The brief's folder, relative to the project root."""
+    title: str
+    authors: tuple[Author, ...]
+    date: dt.date | None
+    summary: str
+    numbering: str
+    """Endnote numbering scheme (one of ``config.NUMBERING_SCHEMES``)."""
+    style: str
+    """CSL style name or path for this brief's references."""
+    style_set_at: Location
+    """Where ``style`` was chosen (the brief's front matter or pyproject.toml), for errors."""
+    language: str
+    sections: tuple[Section, ...]
+
+
+# --- Citations, as parsed from Markdown -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CitationItem:
+    """One cited work inside a citation group."""
+
+    key: str
+    """The BibTeX key, without the ``@``."""
+    locator: str = ""
+    """Text after the key, such as ``p. 12`` (a leading comma is dropped)."""
+    prefix: str = ""
+    """Text before the key, such as ``see``."""
+    suppress_author: bool = False
+    """Written ``-@key``: kept for Pandoc compatibility."""
+
+
+@dataclass(frozen=True, slots=True)
+class CitationGroup:
+    """One bracketed citation, which becomes one endnote."""
+
+    items: tuple[CitationItem, ...]
+    location: Location
+    """The file and line the group was written on."""
+
+
+@dataclass(frozen=True, slots=True)
+class BodyLink:
+    """A link written in the Markdown body."""
+
+    url: str
+    location: Location
+
+
+# --- The bibliography ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """One person (or organisation) in a name list, decoded to plain text."""
+
+    family: str = ""
+    given: str = ""
+    particle: str = ""
+    """The "von" part: ``de la`` in ``de la Fontaine, Jean``."""
+    suffix: str = ""
+    """The "jr" part: ``Jr.``, ``III``."""
+    literal: str = ""
+    """A corporate or unsplittable name, written in braces: ``{Amnesty International}``."""
+
+    def __str__(self) -> str:
+        if self.literal:
+            return self.literal
+        family = f"{self.particle} {self.family}".strip()
+        return f"{self.given} {family}".strip() + (f", {self.suffix}" if self.suffix else "")
+
+
+@dataclass(frozen=True, slots=True)
+class BibEntry:
+    """One BibTeX entry, with every field decoded from LaTeX to plain text."""
+
+    key: str
+    entry_type: str
+    """Lower-case BibTeX/biblatex type: ``article``, ``online``, ``jurisdiction``…"""
+    fields: Mapping[str, str]
+    """Decoded text of each field (names too, as written), lower-case field names."""
+    names: Mapping[str, tuple[Name, ...]]
+    """Parsed name lists (``author``, ``editor``…)."""
+    location: Location
+    """The .bib file and the line the entry starts on."""
+    url: str | None = None
+    """The ``url`` field exactly as written."""
+    doi: str | None = None
+    """The bare DOI (``10.xxxx/...``), with any ``https://doi.org/`` prefix removed."""
+
+    @property
+    def link(self) -> str | None:
+        """The URL a reader should follow: the DOI resolver when there is a DOI, else ``url``."""
+        return doi_url(self.doi) if self.doi else self.url
+
+
+@dataclass(frozen=True, slots=True)
+class Bibliography:
+    """Every entry of the project's BibTeX file, by key."""
+
+    path: Path
+    entries: Mapping[str, BibEntry] = field(default_factory=dict)
+    readable: bool = True
+    """False when the file could not be read at all (then no key can be checked against it)."""
