@@ -40,7 +40,9 @@ def format_references(
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
-    items = [entry_to_csl(entry) for entry in entries]
+    # citeproc-py lower-cases ids, so BibTeX keys (case-sensitive, as in Pandoc) cannot be ids.
+    ids = {f"item-{n}": entry for n, entry in enumerate(entries)}
+    items = [{**entry_to_csl(entry), "id": item_id} for item_id, entry in ids.items()]
     try:
         with warnings.catch_warnings():
             # citeproc-py warns about CSL features it ignores; they do not affect our output.
@@ -61,13 +63,12 @@ def format_references(
             style_set_at,
         )
         return None
-    by_key = {entry.key: entry for entry in entries}
     result = {}
-    for key, raw in zip(keys, rendered, strict=True):
-        entry = by_key[key]
+    for item_id, raw in zip(keys, rendered, strict=True):
+        entry = ids[item_id]
         # citeproc-py adds a period after a title that already ends a sentence.
         raw = _DOUBLED_PUNCTUATION.sub(r"\1\2", raw)
-        result[key] = (_to_html(raw, entry), _to_text(raw))
+        result[entry.key] = (_to_html(raw, entry), _to_text(raw))
     return result
 
 
