@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.build import build_site, load_project
+from briefgen.build import build_site, format_project, load_project
 from briefgen.config import load_config
 from briefgen.errors import BriefgenError, BuildFailed
 
@@ -79,22 +79,27 @@ def test_cecot_markers_and_notes(make_project: Callable[..., Path]) -> None:
 def test_cecot_shared_source_is_one_entry(make_project: Callable[..., Path]) -> None:
     project = load_project(load_config(make_project(cecot=True)))
     (brief,) = project.briefs
-    notes = {note.label: note for note in brief.endnotes}
-    assert notes["xvi"].references[0].entry is notes["xvii"].references[0].entry
+    notes = {note.label: note for note in brief.citations.notes}
+    assert notes["xvi"].cites[0].entry is notes["xvii"].cites[0].entry
     assert len(project.bibliography.entries) == 27
     assert project.warnings == ()
 
 
 def test_citation_locations_point_at_the_source(make_project: Callable[..., Path]) -> None:
-    project = load_project(load_config(make_project()))
-    notes = project.briefs[0].endnotes
+    config = load_config(make_project())
+    project = load_project(config)
+    notes = project.briefs[0].citations.notes
     assert [(str(n.location), n.label) for n in notes] == [
         ("content/small/01-the-deal.md:4", "i"),
         ("content/small/01-the-deal.md:6", "ii"),
         ("content/small/01-the-deal.md:6", "iii"),
     ]
-    assert notes[2].references[0].locator == "p. 3"
-    assert notes[2].references[0].text.endswith(", p. 3.")
+    assert (notes[2].cites[0].item.label, notes[2].cites[0].item.locator) == ("page", "3")
+    (formatted,) = format_project(project, config).values()
+    note = formatted.citations[2].note
+    assert note is not None
+    # The locator follows the reference's body, before its link (not after the URL).
+    assert "Amnesty International, p. 3. Available from https://" in note.text
 
 
 def test_unknown_key_fails_and_leaves_site_untouched(make_project: Callable[..., Path]) -> None:
@@ -187,7 +192,7 @@ def test_brief_front_matter_errors(make_project: Callable[..., Path]) -> None:
 def test_arabic_numbering(make_project: Callable[..., Path]) -> None:
     root = make_project({"content/small/_index.md": "---\ntitle: T\nnumbering: arabic\n---\n"})
     project = load_project(load_config(root))
-    assert [n.label for n in project.briefs[0].endnotes] == ["1", "2", "3"]
+    assert [n.label for n in project.briefs[0].citations.notes] == ["1", "2", "3"]
 
 
 def test_unknown_style_suggests_a_name(make_project: Callable[..., Path]) -> None:
@@ -261,10 +266,12 @@ def test_unsafe_url_schemes_are_not_linked(make_project: Callable[..., Path]) ->
             "@misc{amnesty2024, title = {Y}, url = {https://ok.example/}, howpublished = {Site}}\n"
         }
     )
-    project = load_project(load_config(root))
-    notes = project.briefs[0].endnotes
-    assert "href" not in notes[0].references[0].html
-    assert 'href="https://ok.example/"' in notes[1].references[0].html
+    config = load_config(root)
+    (formatted,) = format_project(load_project(config), config).values()
+    notes = [citation.note for citation in formatted.citations]
+    assert notes[0] is not None and notes[1] is not None
+    assert "href" not in notes[0].html
+    assert 'href="https://ok.example/"' in notes[1].html
 
 
 def test_null_bio_is_empty(make_project: Callable[..., Path]) -> None:

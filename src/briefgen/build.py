@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from briefgen.bibliography import load_bibliography
-from briefgen.citations import Endnote, resolve_citations
+from briefgen.citations import resolve_citations
 from briefgen.config import Config
 from briefgen.content import load_briefs
 from briefgen.errors import Diagnostic, Diagnostics
 from briefgen.markdown import ParsedSection, parse_section
-from briefgen.model import Bibliography, BodyLink, Brief
+from briefgen.model import Bibliography, BodyLink, Brief, ResolvedCitations
+
+if TYPE_CHECKING:
+    from briefgen.format import FormattedBrief
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +23,7 @@ class ResolvedBrief:
 
     brief: Brief
     parsed_sections: tuple[ParsedSection, ...]
-    endnotes: tuple[Endnote, ...]
+    citations: ResolvedCitations
     links: tuple[BodyLink, ...]
     """Links written in the Markdown body."""
 
@@ -49,7 +53,9 @@ def load_project(config: Config, *, strict: bool = False) -> Project:
     diagnostics.extend(bib_problems)
     briefs = load_briefs(config, diagnostics)
     resolved = [resolve_brief(brief, bibliography, config, diagnostics) for brief in briefs]
-    cited = {ref.entry.key for r in resolved for note in r.endnotes for ref in note.references}
+    cited = {
+        cite.entry.key for r in resolved for c in r.citations.citations for cite in c.cites
+    } | {entry.key for r in resolved for entry in r.citations.works}
     # After an error (say an unknown key), "not cited" warnings would only be noise.
     if not diagnostics.errors:
         for key, entry in bibliography.entries.items():
@@ -65,20 +71,28 @@ def resolve_brief(
     brief: Brief, bibliography: Bibliography, config: Config, diagnostics: Diagnostics
 ) -> ResolvedBrief:
     """Parse a brief's sections and resolve its citations (independently of other briefs)."""
-    parsed = tuple(parse_section(section) for section in brief.sections)
+    parsed = tuple(parse_section(section, language=brief.language) for section in brief.sections)
     groups = [group for section in parsed for group in section.citations]
-    endnotes = resolve_citations(
-        groups,
-        bibliography,
-        numbering=brief.numbering,
-        style=brief.style,
-        style_set_at=brief.style_set_at,
-        language=brief.language,
-        root=config.root,
-        diagnostics=diagnostics,
-    )
+    citations = resolve_citations(groups, bibliography, brief, diagnostics)
     links = tuple(link for section in parsed for link in section.links)
-    return ResolvedBrief(brief, parsed, endnotes, links)
+    return ResolvedBrief(brief, parsed, citations, links)
+
+
+def format_project(
+    project: Project, config: Config, *, strict: bool = False
+) -> dict[str, FormattedBrief]:
+    """Format every brief's citations in its style: slug → formatted brief."""
+    from briefgen.format import Formatter
+
+    diagnostics = Diagnostics()
+    formatter = Formatter(config.root, diagnostics)
+    formatted = {}
+    for resolved in project.briefs:
+        result = formatter.format_brief(resolved.brief, resolved.citations)
+        if result is not None:
+            formatted[resolved.slug] = result
+    diagnostics.raise_if_failed(strict=strict)
+    return formatted
 
 
 def build_site(config: Config, *, strict: bool = False) -> Project:
@@ -89,6 +103,7 @@ def build_site(config: Config, *, strict: bool = False) -> Project:
     shown = config.relative(config.output_dir)
     check_output_dir(config.output_dir, shown)
     project = load_project(config, strict=strict)
-    files = render_site(project, config)
+    formatted = format_project(project, config, strict=strict)
+    files = render_site(project, formatted, config)
     write_site(config.output_dir, files, static_dirs=(config.templates_dir / "static",))
     return project

@@ -1,50 +1,25 @@
-"""Resolve a brief's citations against the bibliography, number them as endnotes, format them."""
+"""Resolve a brief's citations: keys to BibTeX entries, citation groups to numbered endnotes.
+
+This stage is data only: it never formats anything, so ``briefgen check`` can use it to learn
+which works a brief cites without loading a CSL style.
+"""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from html import escape
-from pathlib import Path
 
-from briefgen.config import PYPROJECT
 from briefgen.errors import Diagnostics, Location
-from briefgen.format import format_references
-from briefgen.model import BibEntry, Bibliography, CitationGroup
-
-
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """One cited work inside an endnote."""
-
-    entry: BibEntry
-    locator: str
-    """``p. 12`` from ``[@key, p. 12]``, or empty."""
-    prefix: str
-    """``see`` from ``[see @key]``, or empty."""
-    html: str
-    """The reference formatted in the brief's CSL style: safe HTML, its URL or DOI a link."""
-    text: str
-    """The same reference as plain text (for previews, feeds and metadata)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Endnote:
-    """One citation group of a brief, numbered in reading order."""
-
-    number: int
-    """1-based position in reading order across the brief's sections."""
-    label: str
-    """The number as shown, in the brief's numbering scheme: ``xvi``."""
-    location: Location
-    """Where the citation is written."""
-    references: tuple[Reference, ...]
-
-    @property
-    def anchor(self) -> str:
-        """HTML id of the note; the marker's id is ``ref-`` + label."""
-        return f"note-{self.label}"
+from briefgen.model import (
+    BibEntry,
+    Bibliography,
+    Brief,
+    Citation,
+    CitationGroup,
+    Cite,
+    Endnote,
+    ResolvedCitations,
+)
 
 
 def format_number(number: int, scheme: str) -> str:
@@ -73,70 +48,80 @@ _ROMAN = (
 def resolve_citations(
     groups: Sequence[CitationGroup],
     bibliography: Bibliography,
-    *,
-    numbering: str,
-    style: str,
-    language: str,
-    root: Path,
+    brief: Brief,
     diagnostics: Diagnostics,
-    style_set_at: Location = PYPROJECT,
-) -> tuple[Endnote, ...]:
-    """Number citation groups as endnotes and format their references; report unknown keys."""
-    keys = list(bibliography.entries)
-    cited: dict[str, BibEntry] = {}
-    for group in groups:
+) -> ResolvedCitations:
+    """Resolve every key, number the notes and gather the works; report unknown keys."""
+    lookup = _KeyLookup(bibliography)
+    citations = []
+    notes: list[Endnote] = []
+    for index, group in enumerate(groups):
+        cites = []
         for item in group.items:
-            entry = bibliography.entries.get(item.key)
+            entry = lookup.find(item.key, group.location, diagnostics, narrative=group.narrative)
             if entry is not None:
-                cited.setdefault(item.key, entry)
-                continue
-            if not bibliography.readable:
-                continue  # already reported: one error for the file, not one per citation
-            close = difflib.get_close_matches(item.key, keys, n=1, cutoff=0.6)
+                cites.append(Cite(item, entry))
+        note = None
+        if brief.citations == "endnotes":
+            number = len(notes) + 1
+            note = Endnote(number, format_number(number, brief.numbering), group.location,
+                           tuple(cites))  # fmt: skip
+            notes.append(note)
+        citations.append(Citation(index, group, tuple(cites), note))
+    works = {cite.entry.key: cite.entry for citation in citations for cite in citation.cites}
+    where = Location(brief.path / "_index.md", 1)
+    for key in brief.nocite:
+        if key == "*":
+            works.update((k, e) for k, e in bibliography.entries.items() if k not in works)
+            continue
+        entry = lookup.find(key, where, diagnostics, narrative=False, field="nocite")
+        if entry is not None:
+            works.setdefault(key, entry)
+    return ResolvedCitations(tuple(citations), tuple(notes), tuple(works.values()))
+
+
+class _KeyLookup:
+    """Keys to entries, with "did you mean" hints that also catch a difference of case."""
+
+    def __init__(self, bibliography: Bibliography) -> None:
+        self.bibliography = bibliography
+        self.folded: dict[str, str] = {key.casefold(): key for key in bibliography.entries}
+
+    def find(
+        self,
+        key: str,
+        where: Location,
+        diagnostics: Diagnostics,
+        *,
+        narrative: bool,
+        field: str = "citation",
+    ) -> BibEntry | None:
+        entry = self.bibliography.entries.get(key)
+        if entry is not None or not self.bibliography.readable:
+            return entry  # an unreadable file is reported once, not once per citation
+        same_but_case = self.folded.get(key.casefold())
+        if same_but_case is not None:
+            hint = f"; did you mean {same_but_case!r}? (keys are case-sensitive, as in Pandoc)"
+        else:
+            close = difflib.get_close_matches(key, list(self.bibliography.entries), n=1,
+                                              cutoff=0.6)  # fmt: skip
             hint = (
                 f"; did you mean {close[0]!r}?"
                 if close
-                else (f"; add an entry with this key to {bibliography.path}")
+                else f"; add an entry with this key to {self.bibliography.path}"
             )
-            diagnostics.error(f"unknown citation key {item.key!r}{hint}", group.location)
-    formatted = format_references(cited.values(), style=style, language=language, root=root,
-                                  diagnostics=diagnostics, style_set_at=style_set_at)  # fmt: skip
-    if formatted is None:
-        return ()
-    endnotes = []
-    for number, group in enumerate(groups, start=1):
-        references = []
-        for item in group.items:
-            if item.key not in formatted:
-                continue
-            html, text = formatted[item.key]
-            references.append(
-                Reference(
-                    cited[item.key],
-                    item.locator,
-                    item.prefix,
-                    _with_affixes(html, item.prefix, escape(item.locator)),
-                    _with_affixes(text, item.prefix, item.locator),
-                )
-            )
-        endnotes.append(
-            Endnote(number, format_number(number, numbering), group.location, tuple(references))
-        )
-    return tuple(endnotes)
+        if narrative:
+            hint += " (write \\@ for a literal @)"
+        diagnostics.error(f"unknown {field} key {key!r}{hint}", where)
+        return None
 
 
-def _with_affixes(reference: str, prefix: str, locator: str) -> str:
-    if locator:
-        reference = f"{reference.rstrip().removesuffix('.')}, {locator}."
-    if prefix:
-        reference = f"{escape(prefix)} {reference}"
-    return reference
-
-
-def cited_keys(endnotes: Iterable[Endnote]) -> Mapping[str, list[Endnote]]:
+def cited_in(notes: Iterable[Endnote]) -> Mapping[str, list[Endnote]]:
     """For each cited key, the endnotes that cite it (to show "also cited at")."""
     result: dict[str, list[Endnote]] = {}
-    for note in endnotes:
-        for reference in note.references:
-            result.setdefault(reference.entry.key, []).append(note)
+    for note in notes:
+        for cite in note.cites:
+            notes_of_key = result.setdefault(cite.entry.key, [])
+            if not notes_of_key or notes_of_key[-1] is not note:
+                notes_of_key.append(note)
     return result

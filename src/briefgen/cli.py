@@ -70,7 +70,7 @@ def _build(args: argparse.Namespace, config: object) -> int:
     project = build_site(config, strict=args.strict)
     _print_diagnostics(list(project.warnings))
     if not args.quiet:
-        notes = sum(len(b.endnotes) for b in project.briefs)
+        notes = sum(len(b.citations.notes) for b in project.briefs)
         print(
             f"built {len(project.briefs)} brief(s), {notes} endnote(s) into "
             f"{config.relative(config.output_dir)}/ in {time.perf_counter() - started:.2f} s",

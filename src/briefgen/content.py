@@ -116,7 +116,45 @@ def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief:
         style_set_at=where if meta.get("style") else PYPROJECT,
         language=_get_str(meta, "language", where, diagnostics) or config.language,
         sections=tuple(sorted(sections, key=lambda s: s.order)),
+        **_citation_settings(meta, where, diagnostics),
     )
+
+
+CITATION_MODES = ("endnotes", "in-text")
+_NOCITE_KEY = re.compile(r"@(?:\{([^{}]+)\}|(\*|[\w](?:[\w]|[:.#$%&\-+?<>~/](?=[\w]))*))")
+
+
+def _citation_settings(
+    meta: Mapping[str, Any], where: Location, diagnostics: Diagnostics
+) -> dict[str, Any]:
+    """``citations``, ``bibliography: true``, Pandoc's ``suppress-bibliography`` and ``nocite``."""
+    mode = _get_str(meta, "citations", where, diagnostics) or "endnotes"
+    if mode not in CITATION_MODES:
+        diagnostics.error(
+            f"unknown citations mode {mode!r}; expected one of {', '.join(CITATION_MODES)}", where
+        )
+        mode = "endnotes"
+    nocite_value = meta.get("nocite", "")
+    if isinstance(nocite_value, list):
+        nocite_value = " ".join(str(v) for v in nocite_value)
+    if not isinstance(nocite_value, str):
+        diagnostics.error(f"'nocite' must be text such as '@key1, @key2' or '@*', not "
+                          f"{nocite_value!r}", where)  # fmt: skip
+        nocite_value = ""
+    nocite = tuple(braced or key for braced, key in _NOCITE_KEY.findall(nocite_value))
+    listed = meta.get("bibliography")
+    if listed is not None and not isinstance(listed, bool):
+        # Pandoc's bibliography: names .bib files; briefgen reads one project bibliography.
+        diagnostics.error(
+            f"'bibliography' must be true or false (whether to add a reference list), not "
+            f"{listed!r}; the BibTeX file is set by 'bibliography' in [tool.briefgen]",
+            where,
+        )
+        listed = None
+    suppress = meta.get("suppress-bibliography", False) is True
+    reference_list = bool(listed) or (listed is None and (mode == "in-text" or bool(nocite)))
+    return {"citations": mode, "reference_list": reference_list and not suppress,
+            "nocite": nocite}  # fmt: skip
 
 
 def _load_section(path: Path, config: Config, diagnostics: Diagnostics) -> Section | None:

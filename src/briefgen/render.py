@@ -7,7 +7,7 @@ a think tank rebrands the site by editing ``templates/`` alone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from briefgen.citations import Endnote, Reference, cited_keys
+from briefgen.citations import cited_in
 from briefgen.config import Config
 from briefgen.errors import Diagnostics, Location, RenderError
 from briefgen.exports import brief_entry, export_paths, to_bibtex, to_csl_json, to_ris
-from briefgen.format import format_references
+from briefgen.format import FormattedBrief, format_references, work_anchor
 from briefgen.markdown import CitationEnv, render_section
 from briefgen.metadata import (
     MetaTag,
@@ -30,7 +30,7 @@ from briefgen.metadata import (
     scholarly_article,
     social_tags,
 )
-from briefgen.model import Brief, Section
+from briefgen.model import BibEntry, Brief, Endnote, Section, doi_url
 
 if TYPE_CHECKING:
     import jinja2
@@ -81,12 +81,10 @@ class Health:
 
 
 @dataclass(frozen=True, slots=True)
-class ReferenceView:
-    """One cited work inside a note, as the page shows it."""
+class WorkView:
+    """One cited work, with what the link checker last found about its link."""
 
-    reference: Reference
-    html: Markup
-    """The formatted reference; its link carries Robust Links attributes when archived."""
+    entry: BibEntry
     health: Health | None
 
 
@@ -95,9 +93,22 @@ class NoteView:
     """An endnote as the page shows it."""
 
     endnote: Endnote
-    references: tuple[ReferenceView, ...]
+    html: Markup
+    """The note in the brief's style; links carry Robust Links attributes when archived."""
+    text: str
+    works: tuple[WorkView, ...]
     also_cited_in: tuple[Endnote, ...]
     """Other endnotes citing any of this note's works ([xvi] and [xvii] share a source)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceView:
+    """One entry of the reference list."""
+
+    anchor: str
+    """HTML id the in-text citations link to."""
+    html: Markup
+    work: WorkView
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +128,8 @@ class BriefPage:
     brief: Brief
     sections: tuple[RenderedSection, ...]
     notes: tuple[NoteView, ...]
+    references: tuple[ReferenceView, ...]
+    """The reference list (``bibliography: true``, in-text citations or ``nocite``)."""
     reading_minutes: int
     word_count: int
     url: str
@@ -158,7 +171,9 @@ class FeedContext(TypedDict):
     """The newest brief's date: the feed changes only when the content does."""
 
 
-def render_site(project: Project, config: Config) -> dict[str, bytes]:
+def render_site(
+    project: Project, formatted: Mapping[str, FormattedBrief], config: Config
+) -> dict[str, bytes]:
     """Render every page and file of the site: site-relative path → UTF-8 bytes."""
     env = create_environment(config.templates_dir)
     base_url = config.base_url.rstrip("/") + "/" if config.base_url else ""
@@ -177,7 +192,7 @@ def render_site(project: Project, config: Config) -> dict[str, bytes]:
         "index.html", "index.html", IndexContext(site=site, root="", briefs=briefs, url=base_url)
     )
     for resolved in project.briefs:
-        page = brief_page(resolved, site, health, config)
+        page = brief_page(resolved, formatted[resolved.slug], site, health, config)
         render(f"{resolved.slug}/index.html", "brief.html",
                BriefContext(site=site, root="../", page=page))  # fmt: skip
         files.update(brief_exports(resolved.brief, page.url, site))
@@ -193,47 +208,72 @@ def render_site(project: Project, config: Config) -> dict[str, bytes]:
 
 
 def brief_page(
-    resolved: ResolvedBrief, site: Site, health: Mapping[str, LinkHealth], config: Config
+    resolved: ResolvedBrief,
+    formatted: FormattedBrief,
+    site: Site,
+    health: Mapping[str, LinkHealth],
+    config: Config,
 ) -> BriefPage:
     """Render a brief's sections (markers linked to notes) and gather its notes and metadata."""
     brief = resolved.brief
-    by_number = {note.number: note for note in resolved.endnotes}
+    citations = resolved.citations.citations
     sections = []
-    first = 1
+    first = 0
     for parsed in resolved.parsed_sections:
 
         def marker(index: int, first: int = first) -> str:
-            return render_marker(by_number[first + index])
+            citation = citations[first + index]
+            shown = formatted.citations[citation.index]
+            in_text = shown.in_text.html if shown.in_text else ""
+            if citation.note is None:
+                return f'<span class="citation">{in_text}</span>'
+            return (in_text + " " if in_text else "") + render_marker(citation.note)
 
         env: CitationEnv = {"render_marker": marker}
         sections.append(RenderedSection(parsed.section, render_section(parsed, env)))
         first += len(parsed.citations)
-    citing = cited_keys(resolved.endnotes)
-    notes = tuple(
-        NoteView(
-            note,
-            tuple(reference_view(r, health) for r in note.references),
-            tuple(
-                by_number[number]
-                for number in sorted(
-                    {o.number for r in note.references for o in citing[r.entry.key]} - {note.number}
-                )
-            ),
+    notes = resolved.citations.notes
+    by_number = {note.number: note for note in notes}
+    citing = cited_in(notes)
+    note_views = []
+    for citation in citations:
+        note = citation.note
+        shown = formatted.citations[citation.index].note
+        if note is None:
+            continue
+        works = tuple(work_view(entry, health) for entry in _distinct(c.entry for c in note.cites))
+        others = {o.number for c in note.cites for o in citing[c.entry.key]} - {note.number}
+        note_views.append(
+            NoteView(
+                note,
+                Markup(_robust_links(shown.html if shown else "", works)),
+                shown.text if shown else "",
+                works,
+                tuple(by_number[number] for number in sorted(others)),
+            )
         )
-        for note in resolved.endnotes
+    references = tuple(
+        ReferenceView(
+            work_anchor(entry.key),
+            Markup(_robust_links(text.html, (view := work_view(entry, health),))),
+            view,
+        )
+        for entry, text in formatted.references
     )
     words = sum(len(parsed.section.body.split()) for parsed in resolved.parsed_sections)
     url = f"{site.base_url}{brief.slug}/" if site.base_url else ""
-    works = cited_works(r.entry for note in resolved.endnotes for r in note.references)
+    works_cited = cited_works(resolved.citations.works)
     description = brief.summary or brief.title
-    meta = highwire_tags(brief, url=url, publisher=site.title, works=works) + social_tags(
+    meta = highwire_tags(brief, url=url, publisher=site.title, works=works_cited) + social_tags(
         brief, url=url, site_title=site.title, description=description
     )
-    article = scholarly_article(brief, url=url, publisher=site.title, works=works, word_count=words)
+    article = scholarly_article(brief, url=url, publisher=site.title, works=works_cited,
+                                word_count=words)  # fmt: skip
     return BriefPage(
         brief=brief,
         sections=tuple(sections),
-        notes=notes,
+        notes=tuple(note_views),
+        references=references,
         reading_minutes=max(1, round(words / WORDS_PER_MINUTE)),
         word_count=words,
         url=url,
@@ -241,8 +281,13 @@ def brief_page(
         cite=cite_block(brief, url, site, config),
         meta=meta,
         json_ld=Markup(json_ld_script(article)),
-        health_checked=any(ref.health for note in notes for ref in note.references),
+        health_checked=any(w.health for note in note_views for w in note.works)
+        or any(r.work.health for r in references),
     )
+
+
+def _distinct(entries: Iterable[BibEntry]) -> list[BibEntry]:
+    return list({entry.key: entry for entry in entries}.values())
 
 
 def render_marker(note: Endnote) -> str:
@@ -259,23 +304,25 @@ def render_marker(note: Endnote) -> str:
     )
 
 
-def reference_view(reference: Reference, health: Mapping[str, LinkHealth]) -> ReferenceView:
-    """A reference with its link's health and, when archived, Robust Links attributes."""
-    entry = reference.entry
-    found = None
-    for url in (entry.url, f"https://doi.org/{entry.doi}" if entry.doi else None):
+def work_view(entry: BibEntry, health: Mapping[str, LinkHealth]) -> WorkView:
+    """A cited work with its link's health, when ``briefgen check`` has seen it."""
+    for url in (entry.url, doi_url(entry.doi) if entry.doi else None):
         if url and (url in health or url.split("#")[0] in health):
-            found = _health_view(health.get(url) or health[url.split("#")[0]])
-            break
-    html = reference.html
-    if found and found.archive_url:
-        # Robust Links (robustlinks.mementoweb.org): the cited link names its archived copy.
-        old = f'<a href="{escape(found.url)}">'
-        attrs = f' data-versionurl="{escape(found.archive_url)}"'
-        if found.archive_on:
-            attrs += f' data-versiondate="{found.archive_on.isoformat()}"'
-        html = html.replace(old, f'<a href="{escape(found.url)}"{attrs}>', 1)
-    return ReferenceView(reference, Markup(html), found)
+            return WorkView(entry, _health_view(health.get(url) or health[url.split("#")[0]]))
+    return WorkView(entry, None)
+
+
+def _robust_links(html: str, works: Iterable[WorkView]) -> str:
+    """Robust Links (robustlinks.mementoweb.org): a cited link names its archived copy."""
+    for work in works:
+        found = work.health
+        if found and found.archive_url:
+            old = f'<a href="{escape(found.url)}">'
+            attrs = f' data-versionurl="{escape(found.archive_url)}"'
+            if found.archive_on:
+                attrs += f' data-versiondate="{found.archive_on.isoformat()}"'
+            html = html.replace(old, f'<a href="{escape(found.url)}"{attrs}>', 1)
+    return html
 
 
 def cite_block(brief: Brief, url: str, site: Site, config: Config) -> CiteBlock:

@@ -7,7 +7,7 @@ import pytest
 from markdown_it.utils import read_fixture_file
 
 from briefgen.markdown import CitationEnv, create_markdown, parse_citation_group
-from briefgen.model import CitationItem
+from briefgen.model import CitationItem, CitationMode
 
 FIXTURES = Path(__file__).parent / "fixtures" / "citations.md"
 
@@ -38,18 +38,47 @@ def test_fixture(line: int, title: str, text: str, expected: str) -> None:
     assert render_with_numbers(text) == expected
 
 
+N = CitationMode.NORMAL
+
+
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
         pytest.param("@a", (CitationItem("a"),), id="bare"),
-        pytest.param("@a, p. 12", (CitationItem("a", locator="p. 12"),), id="locator"),
+        pytest.param("@a, p. 12", (CitationItem("a", "12", "page"),), id="locator"),
         pytest.param(
-            "see @a, pp. 1-2; also -@b",
+            "see @a, pp. 1--2; also -@b",
             (
-                CitationItem("a", locator="pp. 1-2", prefix="see"),
-                CitationItem("b", prefix="also", suppress_author=True),
+                CitationItem("a", "1–2", "page", prefix="see", prefix_html="see"),
+                CitationItem(
+                    "b", prefix="also", mode=CitationMode.SUPPRESS_AUTHOR, prefix_html="also"
+                ),
             ),
-            id="prefix-and-suppress",
+            id="prefix-range-and-suppress",
+        ),
+        pytest.param("@a, 33", (CitationItem("a", "33", "page"),), id="bare-number-is-a-page"),
+        pytest.param("@a, ch. 2", (CitationItem("a", "2", "chapter"),), id="chapter"),
+        pytest.param("@a, sec. 4.2", (CitationItem("a", "4.2", "section"),), id="section"),
+        pytest.param(
+            "@a, para. 12 and passim",
+            (CitationItem("a", "12", "paragraph", suffix=" and passim",
+                          suffix_html="and passim"),),  # fmt: skip
+            id="locator-then-suffix",
+        ),
+        pytest.param(
+            "@a, and passim",
+            (CitationItem("a", suffix=", and passim", suffix_html=", and passim"),),
+            id="suffix-without-locator",
+        ),
+        pytest.param(
+            "@a, {pp. iv, vi--xi}",
+            (CitationItem("a", "iv, vi–xi", "page"),),
+            id="braced-locator",
+        ),
+        pytest.param(
+            "*see* @a",
+            (CitationItem("a", prefix="*see*", prefix_html="<em>see</em>"),),
+            id="markdown-prefix",
         ),
         pytest.param("no key here", None, id="no-key"),
         pytest.param("@a; plain", None, id="one-part-without-key"),
@@ -57,7 +86,9 @@ def test_fixture(line: int, title: str, text: str, expected: str) -> None:
     ],
 )
 def test_parse_citation_group(source: str, expected: tuple[CitationItem, ...] | None) -> None:
-    assert parse_citation_group(source) == expected
+    md = create_markdown()
+    inline = lambda text: str(md.renderInline(text)).strip()  # noqa: E731
+    assert parse_citation_group(source, inline=inline) == expected
 
 
 def test_line_numbers_account_for_front_matter() -> None:

@@ -16,7 +16,7 @@ from .schemaorg_vocab import validate
 
 def cited_entries(project: Project) -> dict[str, object]:
     brief = project.briefs[0]
-    return {r.entry.key: r.entry for note in brief.endnotes for r in note.references}
+    return {entry.key: entry for entry in brief.citations.works}
 
 
 def test_highwire_tags_name_the_brief(cecot: tuple[Path, Project]) -> None:

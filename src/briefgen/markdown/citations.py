@@ -19,7 +19,8 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from briefgen.errors import Location
-from briefgen.model import BodyLink, CitationGroup, CitationItem
+from briefgen.markdown.locators import locator_terms, parse_locator
+from briefgen.model import BodyLink, CitationGroup, CitationItem, CitationMode
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -34,6 +35,7 @@ _ITEM = re.compile(
     r"(?P<suffix>.*)$",
     re.DOTALL,
 )
+_NARRATIVE = re.compile(rf"@(?:\{{(?P<braced>[^{{}}]+)\}}|(?P<key>{_KEY}))")
 
 
 class CitationEnv(TypedDict, total=False):
@@ -43,6 +45,8 @@ class CitationEnv(TypedDict, total=False):
     """The Markdown file (relative to the project root), for locations."""
     line_offset: int
     """Lines before the Markdown body in its file (the front matter)."""
+    language: str
+    """The brief's language (BCP 47): locator terms are read in it (``S.`` in German)."""
     citations: list[CitationGroup]
     """Filled by the parser: every citation group in reading order."""
     links: list[BodyLink]
@@ -54,29 +58,59 @@ class CitationEnv(TypedDict, total=False):
 def citations_plugin(md: MarkdownIt, *, token_type: str = "citation") -> None:
     """Register the Pandoc citation rules on ``md`` (tokens of type ``token_type``)."""
     md.inline.ruler.before("link", "citation", _make_inline_rule(token_type))
+    md.inline.ruler.before("link", "narrative_citation", _make_narrative_rule(token_type))
     md.core.ruler.after("inline", "citation_locations", _make_core_rule(token_type))
     md.add_render_rule(token_type, _render_citation)
 
 
-def parse_citation_group(text: str) -> tuple[CitationItem, ...] | None:
-    """Parse the inside of ``[...]``; None when it is not a citation group."""
+def parse_citation_group(
+    text: str, *, language: str = "en-US", inline: Callable[[str], str] | None = None
+) -> tuple[CitationItem, ...] | None:
+    """Parse the inside of ``[...]``; None when it is not a citation group.
+
+    ``inline`` renders a prefix or suffix's Markdown to HTML (escaped text when not given).
+    """
+    from html import escape
+
+    render = inline or escape
+    terms = locator_terms(language)
     items = []
-    for part in text.split(";"):
+    for part in _split_items(text):
         match = _ITEM.match(part.strip())
         if match is None:
             return None
-        suffix = match["suffix"].strip()
-        if "@" in suffix:
+        if "@" in match["suffix"] and _ITEM.match(match["suffix"].strip(" ,")):
             return None
+        label, locator, suffix = parse_locator(match["suffix"], terms)
+        prefix = match["prefix"].strip()
         items.append(
             CitationItem(
                 key=match["braced"] or match["key"],
-                locator=suffix.removeprefix(",").strip(),
-                prefix=match["prefix"].strip(),
-                suppress_author=bool(match["suppress"]),
+                locator=locator,
+                label=label,
+                prefix=prefix,
+                suffix=suffix.rstrip(),
+                mode=CitationMode.SUPPRESS_AUTHOR if match["suppress"] else CitationMode.NORMAL,
+                prefix_html=render(prefix) if prefix else "",
+                suffix_html=render(suffix.rstrip()) if suffix.strip() else "",
             )
         )
     return tuple(items) if items else None
+
+
+def _split_items(text: str) -> list[str]:
+    """Split at ``;`` outside braces (a braced locator may hold semicolons)."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(0, depth - 1)
+        elif char == ";" and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
 
 
 def _make_inline_rule(token_type: str) -> Callable[[StateInline, bool], bool]:
@@ -89,17 +123,71 @@ def _make_inline_rule(token_type: str) -> Callable[[StateInline, bool], bool]:
             return False
         if _is_link_text(state, end):
             return False
-        items = parse_citation_group(state.src[start + 1 : end])
+        items = parse_citation_group(
+            state.src[start + 1 : end],
+            language=state.env.get("language", "en-US"),
+            inline=lambda source: _render_inline(state, source),
+        )
         if items is None:
             return False
         if not silent:
             token = state.push(token_type, "", 0)
             token.content = state.src[start : end + 1]
-            token.meta = {"items": items, "pos": start}
+            token.meta = {"items": items, "pos": start, "narrative": False}
         state.pos = end + 1
         return True
 
     return citation_rule
+
+
+def _make_narrative_rule(token_type: str) -> Callable[[StateInline, bool], bool]:
+    """``@key`` in a sentence, optionally followed by `` [p. 33]`` (Pandoc's author-in-text)."""
+
+    def narrative_rule(state: StateInline, silent: bool) -> bool:
+        start = state.pos
+        src = state.src
+        if src[start] != "@" or state.linkLevel > 0:
+            return False
+        # ``name@example.org`` is an address, not a citation.
+        if start > 0 and (src[start - 1].isalnum() or src[start - 1] in "_@"):
+            return False
+        match = _NARRATIVE.match(src, start)
+        if match is None:
+            return False
+        key = match["braced"] or match["key"]
+        pos = match.end()
+        label = locator = suffix = ""
+        bracket = re.match(r"[ \t]\[", src[pos:])
+        if bracket:
+            end = _matching_bracket(src, pos + 1)
+            inner = src[pos + 2 : end] if end is not None else ""
+            if end is not None and "@" not in inner and not _is_link_text(state, end):
+                label, locator, suffix = parse_locator(
+                    inner, locator_terms(state.env.get("language", "en-US"))
+                )
+                suffix = suffix.rstrip()
+                pos = end + 1
+        if not silent:
+            item = CitationItem(
+                key=key,
+                locator=locator,
+                label=label,
+                suffix=suffix,
+                mode=CitationMode.AUTHOR_IN_TEXT,
+                suffix_html=_render_inline(state, suffix) if suffix.strip() else "",
+            )
+            token = state.push(token_type, "", 0)
+            token.content = src[start:pos]
+            token.meta = {"items": (item,), "pos": start, "narrative": True}
+        state.pos = pos
+        return True
+
+    return narrative_rule
+
+
+def _render_inline(state: StateInline, source: str) -> str:
+    """A prefix or suffix's Markdown as inline HTML (emphasis, code, links…)."""
+    return str(state.md.renderInline(source)).strip()
 
 
 def _is_link_text(state: StateInline, end: int) -> bool:
@@ -154,7 +242,11 @@ def _make_core_rule(token_type: str) -> Callable[[StateCore], None]:
                 if child.type == token_type:
                     line = first_line + block.content.count("\n", 0, child.meta["pos"])
                     child.meta["index"] = len(citations)
-                    citations.append(CitationGroup(child.meta["items"], Location(path, line)))
+                    citations.append(
+                        CitationGroup(
+                            child.meta["items"], Location(path, line), child.meta["narrative"]
+                        )
+                    )
                 elif child.type == "link_open":
                     href = str(child.attrGet("href") or "")
                     # markdown-it gives no position for links; the paragraph's line is close.
