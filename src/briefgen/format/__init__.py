@@ -32,7 +32,7 @@ from briefgen.format.engine import (
     style_names,
     to_formatted,
 )
-from briefgen.model import BibEntry, Brief, Citation, CitationMode, Cite, ResolvedCitations
+from briefgen.model import BibEntry, Brief, Citation, Cite, ResolvedCitations
 
 __all__ = [
     "Formatted",
@@ -101,7 +101,7 @@ class Formatter:
         if missing:
             drop = _LINK_VARIABLES if core else ()
             for entry, raw in self._render(style, missing, drop):
-                text = to_formatted(raw, [entry]) if raw else None
+                text = _formatted(style, raw, [entry]) if raw else None
                 self._references[(id(style), entry.key, core)] = text
         found = {key: self._references.get((id(style), key, core)) for key in wanted}
         return {key: value for key, value in found.items() if value is not None}
@@ -218,7 +218,7 @@ class Formatter:
         for citation, found, slots in zip(resolved.citations, rendered, slots_by_citation,
                                           strict=True):  # fmt: skip
             entries = [cite.entry for cite in citation.cites]
-            body = to_formatted(found.raw, entries if not in_text else (), slots)
+            body = _formatted(style, found.raw, entries if not in_text else (), slots)
             author = (
                 _author(style, entries[0], found.author)
                 if citation.group.narrative and entries
@@ -231,8 +231,14 @@ class Formatter:
                 citations.append(FormattedCitation(body, None))
             else:
                 citations.append(FormattedCitation(author, _capitalised(body)))
-        references = tuple((entry, to_formatted(raw, [entry])) for entry, raw in listed if raw)
+        references = tuple((entry, _formatted(style, raw, [entry])) for entry, raw in listed if raw)
         return FormattedBrief(tuple(citations), references)
+
+
+def _formatted(
+    style: Style, raw: str, entries: Sequence[BibEntry] = (), slots: Sequence[str] = ()
+) -> Formatted:
+    return to_formatted(raw, entries, slots, punctuation_in_quote=style.punctuation_in_quote)
 
 
 def _request(cite: Cite, slots: list[str], *, in_text: bool) -> CiteRequest:
@@ -245,12 +251,11 @@ def _request(cite: Cite, slots: list[str], *, in_text: bool) -> CiteRequest:
         slots.append(item.suffix_html)
         lead = item.suffix[: len(item.suffix) - len(item.suffix.lstrip())]
         suffix = lead + _SLOT.format(len(slots) - 1)
-    mode = item.mode
-    if not in_text and mode is CitationMode.AUTHOR_IN_TEXT:
-        mode = CitationMode.NORMAL  # a note style prints the full citation in the note
+    # In a note style, ``@key`` puts the author in the sentence and the rest in the note (as
+    # Pandoc does): the note's citation is then suppress-author.
     return CiteRequest(
         cite.entry,
-        mode,
+        item.mode,
         item.locator,
         item.label,
         prefix,
@@ -337,7 +342,7 @@ def _author(style: Style, entry: BibEntry, printed: str) -> Formatted:
     """``@key`` in a sentence: the names the style printed, or the family names when it printed
     none (a numeric style's citation is only a number)."""
     if printed:
-        return to_formatted(printed)
+        return _formatted(style, printed)
     from html import escape
 
     names = entry.names.get("author") or entry.names.get("editor") or ()

@@ -52,6 +52,7 @@ _SENTINEL = re.compile(f"{_OPEN}([^{_CLOSE}]*){_CLOSE}")
 _SLOT = re.compile(f"{_SLOT_OPEN}(\\d+){_SLOT_CLOSE}")
 _LINK = re.compile(f"{_LINK_OPEN}([^{_LINK_CLOSE}]*){_LINK_CLOSE}")
 _TAG = re.compile(r"<[^>]*>")
+_QUOTE_THEN_PUNCTUATION = re.compile(f"([”’](?:{_OPEN}/[a-z]+{_CLOSE})*)([,.])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +64,18 @@ class Formatted:
 
 
 def to_formatted(
-    raw: str, entries: Sequence[BibEntry] = (), slots: Sequence[str] = ()
+    raw: str,
+    entries: Sequence[BibEntry] = (),
+    slots: Sequence[str] = (),
+    *,
+    punctuation_in_quote: bool = False,
 ) -> Formatted:
     """citeproc-py output (sentinels, slots) → escaped HTML with tags, links and slot HTML."""
     # citeproc-py adds a period after a title that already ends a sentence.
     raw = _DOUBLED_PUNCTUATION.sub(r"\1\2", raw)
+    if punctuation_in_quote:
+        # The locale's punctuation-in-quote (American usage): “Title,” not “Title”,.
+        raw = _QUOTE_THEN_PUNCTUATION.sub(r"\2\1", raw)
     html = _SENTINEL.sub(lambda m: f"<{m.group(1)}>", escape(raw, quote=False))
     html = html.replace("<span>", "").replace("</span>", "") if "<span>" in html else html
     for entry in entries:
@@ -104,6 +112,8 @@ def _link_source(html: str, entry: BibEntry) -> str:
 
 # --- Styles ----------------------------------------------------------------------------------
 
+_NS = {"cs": "http://purl.org/net/xbiblio/csl"}
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Style:
@@ -114,6 +124,8 @@ class Style:
     path: Path
     is_note: bool
     """``class="note"``: every citation is a note, full the first time, short after."""
+    punctuation_in_quote: bool = False
+    """The locale puts commas and periods inside closing quotes (en-US)."""
 
     @property
     def csl(self) -> Any:
@@ -136,10 +148,9 @@ class Style:
             term = self.csl.root.citation.layout.get_term(name, form)
         except (IndexError, AttributeError):
             return ""
-        ns = {"cs": "http://purl.org/net/xbiblio/csl"}
         number = "multiple" if plural else "single"
-        text = term.xpath(f"string(./cs:{number})", namespaces=ns) or term.xpath(
-            "string(.)", namespaces=ns
+        text = term.xpath(f"string(./cs:{number})", namespaces=_NS) or term.xpath(
+            "string(.)", namespaces=_NS
         )
         return str(text).strip()
 
@@ -192,7 +203,14 @@ def load_style(
         diagnostics.error(f"cannot read CSL style: {exc}",
                           Location(shown, getattr(exc, "lineno", None)))  # fmt: skip
         return None
-    return Style(style, locale, path, csl.root.get("class") == "note")
+    # The first locale that says (the style's own, then the language's) decides.
+    settings = [
+        str(option.get("punctuation-in-quote"))
+        for loc in csl.root.locales
+        for option in loc.xpath("./cs:style-options[@punctuation-in-quote]", namespaces=_NS)
+    ]
+    in_quote = bool(settings) and settings[0] == "true"
+    return Style(style, locale, path, csl.root.get("class") == "note", in_quote)
 
 
 @cache
@@ -337,14 +355,12 @@ class CitationProcessor:
     def register(self, requests: Sequence[CiteRequest]) -> None:
         """Declare a citation, in reading order, before any is rendered (for numbering)."""
         from citeproc import Citation, CitationItem
-        from citeproc.source import Locator
 
         cites = []
         for request in requests:
             item = CitationItem(self.ids[request.entry.key])
             if request.locator:
-                item["locator"] = Locator(request.label.replace("-", " ") or "page",
-                                          request.locator)  # fmt: skip
+                item["locator"] = _locator(request.label or "page", request.locator)
             if request.prefix:
                 item["prefix"] = request.prefix
             if request.suffix:
@@ -392,6 +408,28 @@ class CitationProcessor:
         return out
 
 
+def _locator(label: str, value: str) -> Any:
+    """A citeproc-py locator that equals another with the same label and value.
+
+    citeproc-py compares locators by identity, so "ibid. at the same page" always came out as
+    ibid-with-locator ("Ibid., 50." where Pandoc and CSL give "Ibid.").
+    """
+    from citeproc.source import Locator
+
+    class _Locator(Locator):  # type: ignore[misc]
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, Locator) and (self.label, self.identifier) == (
+                other.label,
+                other.identifier,
+            )
+
+        def __hash__(self) -> int:
+            return hash((self.label, self.identifier))
+
+    # citeproc-py matches ``locator="sub-verbo"`` against a label with a space.
+    return _Locator(label.replace("-", " "), value)
+
+
 def _render_citation(element: Any, citation: Any) -> RenderedCitation:
     """citeproc-py's ``Layout.render_citation``, keeping the written order of works."""
     layout = element.layout
@@ -433,10 +471,11 @@ def _install_citation_modes() -> None:
         mode = item.get("briefgen_mode") if isinstance(item, dict) else None
         if not mode or item.get("briefgen_names_done", True):
             return original(self, item, *args, **kwargs)
+        item["briefgen_names_done"] = True  # names inside its <substitute> render normally
         text = original(self, item, *args, **kwargs)
         if text is None:
+            item["briefgen_names_done"] = False
             return text
-        item["briefgen_names_done"] = True
         item["briefgen_author"] = str(text)
         return None if mode != CitationMode.NORMAL.value else text
 
