@@ -147,8 +147,9 @@ def test_notes_agree_with_pandoc(
         (style, str(n)) for n, (a, b) in enumerate(zip(ours, theirs, strict=True), 1) if a != b
     }
     known = {k for k in KNOWN_DIFFERENCES if k[0] == style}
+    pairs = enumerate(zip(ours, theirs, strict=True), 1)
     assert differing == known, "\n".join(
-        f"{n}: ours   {a}\n   pandoc {b}" for n, (a, b) in enumerate(zip(ours, theirs, strict=True), 1) if a != b
+        f"{n}: ours   {a}\n   pandoc {b}" for n, (a, b) in pairs if a != b
     )
 
 
