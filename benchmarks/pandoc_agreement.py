@@ -10,7 +10,6 @@ texts are compared after :func:`normalise`. Prints agreement per style and overa
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import re
 import subprocess
@@ -203,10 +202,11 @@ def compare_all(
     results = []
     for (bib, style), theirs in zip(jobs, pandoc, strict=True):
         ours = our_references(bib, style)
+        missing = "<missing>"
         results += [
-            Comparison(bib.name, key, style, ours.get(key, "<missing>"), theirs.get(key, "<missing>"))
+            Comparison(bib.name, key, style, ours.get(key, missing), theirs.get(key, missing))
             for key in sorted(set(ours) | set(theirs))
-        ]  # fmt: skip
+        ]
     return results
 
 

@@ -13,18 +13,16 @@ and the few transformations we need are done here, in the order that keeps data 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
-from collections.abc import Mapping
-from functools import cache
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import bibtexparser
 from bibtexparser import model
-from bibtexparser.middlewares.names import (
-    parse_single_name_into_parts,
-    split_multiple_persons_names,
-)
 
 from briefgen.errors import Diagnostic, Diagnostics, Location
 from briefgen.model import BibEntry, Bibliography, Name
@@ -183,6 +181,53 @@ def _closing(value: str, start: int) -> int:
     return len(value)
 
 
+# biblatex's crossref inheritance (biblatex manual, appendix B), as Pandoc applies it:
+# (parent type, child type) → how the parent's title fields are renamed in the child.
+_MAIN_TITLES = {"title": "maintitle", "subtitle": "mainsubtitle", "titleaddon": "maintitleaddon"}
+_BOOK_TITLES = {"title": "booktitle", "subtitle": "booksubtitle", "titleaddon": "booktitleaddon"}
+_NEVER_INHERITED = frozenset({
+    "ids", "crossref", "xref", "xdata", "entryset", "entrysubtype", "execute", "label",
+    "options", "presort", "related", "relatedoptions", "relatedstring", "relatedtype",
+    "shorthand", "shorthandintro", "sortkey",
+})  # fmt: skip
+_TITLE_ONLY = frozenset({"shorttitle", "sorttitle", "indextitle", "indexsorttitle"})
+
+
+def _inherited_names(parent_type: str, child_type: str, field_name: str) -> list[str]:
+    """The child's field names for one parent field (Pandoc's ``transformKey``)."""
+    if field_name in _NEVER_INHERITED:
+        return []
+    books = ("inbook", "bookinbook", "suppbook")
+    if field_name == "author" and (
+        (parent_type in ("mvbook", "book") and child_type in books)
+        or (parent_type == "mvbook" and child_type == "book")
+    ):
+        return ["bookauthor", "author"]
+    renames: Mapping[str, str] | None = None
+    if (
+        (parent_type == "mvbook" and child_type in ("book", *books))
+        or (parent_type in ("mvcollection", "mvreference")
+            and child_type in ("collection", "reference", "incollection", "inreference",
+                               "suppcollection"))
+        or (parent_type == "mvproceedings" and child_type in ("proceedings", "inproceedings"))
+    ):  # fmt: skip
+        renames = _MAIN_TITLES
+    elif (
+        (parent_type == "book" and child_type in books)
+        or (parent_type in ("collection", "reference")
+            and child_type in ("incollection", "inreference", "suppcollection"))
+        or (parent_type == "proceedings" and child_type == "inproceedings")
+    ):  # fmt: skip
+        renames = _BOOK_TITLES
+    elif parent_type == "periodical" and child_type in ("article", "suppperiodical"):
+        renames = {"title": "journaltitle", "subtitle": "journalsubtitle"}
+    if renames is None:
+        return [field_name]
+    if field_name in _TITLE_ONLY:
+        return []
+    return [renames.get(field_name, field_name)]
+
+
 def _inherit_crossref(
     key: str,
     values: dict[str, str],
@@ -190,19 +235,25 @@ def _inherit_crossref(
     where: Location,
     diagnostics: Diagnostics,
 ) -> dict[str, str]:
-    parent_key = values.get("crossref")
-    if not parent_key:
-        return values
-    if parent_key not in raw:
-        diagnostics.error(f"entry {key!r} has crossref to unknown key {parent_key!r}", where)
-        return values
-    parent = raw[parent_key][1]
-    inherited = {k: v for k, v in parent.items() if k not in ("crossref", "ids")}
-    # biblatex: the parent's title is the child's container title.
-    if "title" in parent:
-        inherited.setdefault("booktitle", parent["title"])
-        inherited.pop("title")
-    return {**inherited, **values}
+    """Fields the entry inherits from its ``crossref``/``xdata`` parents, biblatex's way."""
+    child_type = raw[key][0].entry_type.lower() if key in raw else ""
+    inherited: dict[str, str] = {}
+    for link in ("crossref", "xdata"):
+        for parent_key in re.split(r"[\s,]+", values.get(link, "")):
+            if not parent_key:
+                continue
+            if parent_key not in raw:
+                diagnostics.error(
+                    f"entry {key!r} has {link} to unknown key {parent_key!r}", where
+                )
+                continue
+            parent_block, parent = raw[parent_key]
+            parent_type = parent_block.entry_type.lower()
+            for name, value in parent.items():
+                for target in _inherited_names(parent_type, child_type, name):
+                    if target not in values:
+                        inherited.setdefault(target, value)
+    return {**values, **inherited}
 
 
 def _decode_entry(
@@ -214,12 +265,11 @@ def _decode_entry(
         if name in RAW_FIELDS:
             fields[name] = value.strip()
         elif name in NAME_FIELDS:
-            names[name] = tuple(
-                _parse_name(person) for person in split_multiple_persons_names(value)
-            )
+            names[name] = parse_names(value)
             fields[name] = "; ".join(str(n) for n in names[name])
         else:
             fields[name] = latex_to_text(value)
+    url = _unescape_url(fields["url"]) if fields.get("url") else None
     doi = fields.get("doi") or None
     if doi:
         doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", doi, flags=re.IGNORECASE)
@@ -229,41 +279,349 @@ def _decode_entry(
         fields=fields,
         names=names,
         location=where,
-        url=fields.get("url") or None,
+        url=url,
         doi=doi,
+        latex=dict(values),
     )
 
 
-def _parse_name(person: str) -> Name:
-    person = person.strip()
-    # A name wholly in braces is an organisation: never split it.
-    if person.startswith("{") and _closing(person, 0) == len(person) - 1:
-        return Name(literal=latex_to_text(person[1:-1]))
-    parts = parse_single_name_into_parts(person, strict=False)
-    return Name(
-        family=latex_to_text(" ".join(parts.last)),
-        given=latex_to_text(" ".join(parts.first)),
-        particle=latex_to_text(" ".join(parts.von)),
-        suffix=latex_to_text(" ".join(parts.jr)),
-    )
+def _unescape_url(url: str) -> str:
+    r"""Undo the LaTeX escapes Mendeley and JabRef put in URLs (``{\_}``, ``\%``)."""
+    return re.sub(r"\{?\\([_%&#$~])\}?", r"\1", url)
 
 
-@cache
-def _latex_decoder():  # type: ignore[no-untyped-def]
-    from pylatexenc.latex2text import LatexNodes2Text
+# --- LaTeX to text, the way Pandoc's LaTeX reader reads a field ----------------------------
 
-    return LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A ``{...}`` group: in a title it protects its words from case changes."""
+
+    children: tuple[Inline, ...]
+
+
+Inline = str | Group
+"""A word (text without spaces), a single space ``" "``, or a brace group."""
+
+_ACCENTS = {
+    "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304",
+    ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
+    "r": "\u030a", "d": "\u0323", "b": "\u0331",
+}  # fmt: skip
+_SYMBOLS = {
+    "L": "Ł", "l": "ł", "o": "ø", "O": "Ø", "ss": "ß", "ae": "æ", "AE": "Æ", "oe": "œ",
+    "OE": "Œ", "aa": "å", "AA": "Å", "i": "ı", "j": "ȷ", "ldots": "…", "dots": "…",
+    "textellipsis": "…", "textendash": "–", "textemdash": "—", "textquoteright": "’",
+    "textquoteleft": "‘", "textquotedblleft": "“", "textquotedblright": "”", "S": "§",
+    "P": "¶", "copyright": "©", "textcopyright": "©", "textregistered": "®",
+    "texttrademark": "™", "euro": "€", "texteuro": "€", "pounds": "£", "textsterling": "£",
+    "textdollar": "$", "textbackslash": "\\", "textasciitilde": "~", "textunderscore": "_",
+    "textdegree": "°", "LaTeX": "LaTeX", "TeX": "TeX", "guillemotleft": "«",
+    "guillemotright": "»", "textbullet": "•", "textperiodcentered": "·", "slash": "/",
+}  # fmt: skip
+_WITH_QUOTES = frozenset({"enquote", "mkbibquote"})
+_VERBATIM = frozenset({"url", "path", "nolinkurl", "verb"})
+_DROPPED = frozenset({"noopsort", "nocite", "label", "index", "footnote"})
+_ESCAPED = frozenset("&%$#_{}")
+_LIGATURES = (("---", "—"), ("--", "–"), ("``", "“"), ("''", "”"), ("`", "‘"), ("'", "’"),
+              ("!`", "¡"), ("?`", "¿"))  # fmt: skip
+
+
+class _LatexReader:
+    """A small reader for the LaTeX found in .bib fields: accents, escapes, groups, quotes."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+
+    def read(self, closing: bool) -> list[Inline]:
+        out: list[Inline] = []
+        buffer: list[str] = []
+
+        def flush() -> None:
+            if buffer:
+                word = _ligatures("".join(buffer))
+                if out and isinstance(out[-1], str) and out[-1] != " ":
+                    out[-1] += word
+                else:
+                    out.append(word)
+                buffer.clear()
+
+        def add(items: list[Inline]) -> None:
+            flush()
+            for item in items:
+                if isinstance(item, str) and item != " " and out and isinstance(out[-1], str) \
+                        and out[-1] != " ":  # fmt: skip
+                    out[-1] += item
+                elif item == " " and (not out or out[-1] == " "):
+                    continue
+                else:
+                    out.append(item)
+
+        text = self.text
+        while self.i < len(text):
+            char = text[self.i]
+            if char == "}" and closing:
+                self.i += 1
+                break
+            if char.isspace():
+                flush()
+                if out and out[-1] != " ":
+                    out.append(" ")
+                self.i += 1
+            elif char == "{":
+                self.i += 1
+                flush()
+                out.append(Group(tuple(_strip(self.read(closing=True)))))
+            elif char == "}":
+                self.i += 1  # unbalanced: bibtexparser already reported the block
+            elif char == "\\":
+                add(self.command())
+            elif char == "~":
+                buffer.append("\u00a0")
+                self.i += 1
+            elif char == "$":
+                end = text.find("$", self.i + 1)
+                end = len(text) if end < 0 else end
+                buffer.append(text[self.i + 1 : end])
+                self.i = end + 1
+            elif char == "%":
+                end = text.find("\n", self.i)
+                self.i = len(text) if end < 0 else end + 1
+            else:
+                buffer.append(char)
+                self.i += 1
+        flush()
+        return out
+
+    def command(self) -> list[Inline]:
+        text = self.text
+        self.i += 1
+        if self.i >= len(text):
+            return []
+        char = text[self.i]
+        match = re.match(r"[A-Za-z]+", text[self.i :])
+        name = match.group() if match else char
+        self.i += len(name)
+        if name in _ACCENTS:
+            return [self._accent(_ACCENTS[name])]
+        if not match:
+            if char in _ESCAPED:
+                return [char]
+            return [" "] if char in " \\," else []
+        self._skip_spaces()
+        if name in _SYMBOLS:
+            if self._peek("{}"):
+                self.i += 2
+            return [_SYMBOLS[name]]
+        if name in _VERBATIM:
+            return [self._raw_argument()]
+        if name == "href":
+            self._raw_argument()
+            return self._argument()
+        if name in _DROPPED:
+            self._argument()
+            return []
+        if name == "bibstring":
+            return [english_string(self._raw_argument())]
+        content = self._argument() if self._peek("{") else []
+        if name in _WITH_QUOTES:
+            return ["“", *content, "”"]
+        return content  # \emph, \textbf, \mkbibitalic…: only the text matters here
+
+    def _peek(self, prefix: str) -> bool:
+        return self.text.startswith(prefix, self.i)
+
+    def _skip_spaces(self) -> None:
+        while self.i < len(self.text) and self.text[self.i] in " \t\n":
+            self.i += 1
+
+    def _argument(self) -> list[Inline]:
+        self._skip_spaces()
+        if self._peek("{"):
+            self.i += 1
+            return _strip(self.read(closing=True))
+        return []
+
+    def _raw_argument(self) -> str:
+        self._skip_spaces()
+        if not self._peek("{"):
+            return ""
+        end = _closing(self.text, self.i)
+        value = self.text[self.i + 1 : end]
+        self.i = end + 1
+        return value
+
+    def _accent(self, mark: str) -> str:
+        self._skip_spaces()
+        if self._peek("{"):
+            self.i += 1
+            base = stringify(self.read(closing=True))
+        elif self._peek("\\"):
+            base = stringify(self.command())
+        else:
+            base = self.text[self.i : self.i + 1]
+            self.i += 1
+        base = {"ı": "i", "ȷ": "j"}.get(base[:1], base[:1]) + base[1:]
+        return unicodedata.normalize("NFC", base[:1] + mark + base[1:]) if base else mark
+
+
+def _ligatures(text: str) -> str:
+    for source, target in _LIGATURES:
+        text = text.replace(source, target)
+    return text
+
+
+def _strip(inlines: list[Inline]) -> list[Inline]:
+    while inlines and inlines[0] == " ":
+        inlines = inlines[1:]
+    while inlines and inlines[-1] == " ":
+        inlines = inlines[:-1]
+    return inlines
+
+
+def parse_latex(value: str) -> list[Inline]:
+    """Read a field's LaTeX into words, spaces and brace groups (Pandoc's LaTeX reader, small)."""
+    return _strip(_LatexReader(value).read(closing=False))
+
+
+def stringify(inlines: Iterable[Inline]) -> str:
+    """The plain text of parsed LaTeX."""
+    return "".join(i if isinstance(i, str) else stringify(i.children) for i in inlines)
 
 
 def latex_to_text(value: str) -> str:
-    """Decode LaTeX markup (accents, braces, ``\\&``, ``--``) to plain Unicode text."""
-    if not any(c in value for c in "\\~$") and not any(
-        ligature in value for ligature in ("--", "``", "''", "!`", "?`")
-    ):
-        # Only braces to drop: pylatexenc is slow, and this is most fields.
-        return " ".join(value.replace("{", "").replace("}", "").split())
-    text = _latex_decoder().latex_to_text(value)
-    return " ".join(text.replace("\u00a0", " ").split())
+    r"""Decode LaTeX markup (accents, braces, ``\&``, ``--``) to plain Unicode text."""
+    return stringify(parse_latex(value)).replace("\u00a0", " ")
+
+
+# biblatex's localisation keys (english.lbx), for ``type``, ``pubstate`` and ``\bibstring``.
+ENGLISH_STRINGS = {
+    "phdthesis": "PhD thesis", "mathesis": "Master’s thesis", "candthesis": "Candidate thesis",
+    "techreport": "technical report", "resreport": "research report",
+    "software": "computer software", "datacd": "CD-ROM", "audiocd": "audio CD",
+    "patent": "patent", "patentus": "U.S. patent", "patentuk": "British patent",
+    "inpreparation": "in preparation", "submitted": "submitted", "forthcoming": "forthcoming",
+    "inpress": "in press", "prepublished": "pre-published", "newseries": "new series",
+    "oldseries": "old series", "jourser": "series", "nodate": "no date", "version": "version",
+    "andothers": "et al.", "and": "and", "edition": "edition", "volume": "volume",
+}  # fmt: skip
+
+
+def english_string(key: str) -> str:
+    """biblatex's English text for a localisation key (``mathesis``), else the key itself."""
+    return ENGLISH_STRINGS.get(key.strip(), key.strip())
+
+
+# --- Names, split as Pandoc splits them ---------------------------------------------------
+
+
+def parse_names(value: str) -> tuple[Name, ...]:
+    """Split a name list on ``and`` and each name into parts (Pandoc's ``toName``)."""
+    inlines = parse_latex(value)
+    people: list[list[Inline]] = [[]]
+    for index, item in enumerate(inlines):
+        between_spaces = 0 < index < len(inlines) - 1 and inlines[index - 1] == " " == inlines[
+            index + 1
+        ]
+        if item == "and" and between_spaces:
+            people[-1] = _strip(people[-1])
+            people.append([])
+        else:
+            people[-1].append(item)
+    names = (_parse_name(_strip(person)) for person in people)
+    return tuple(name for name in names if name != Name())
+
+
+def _parse_name(person: list[Inline]) -> Name:
+    if person == ["others"]:
+        return Name(literal="others")
+    if len(person) == 1 and isinstance(person[0], Group):
+        return Name(literal=stringify(person[0].children))  # {Amnesty International}
+    text = stringify(person)
+    if "=" in (person[0] if person and isinstance(person[0], str) else ""):
+        return _parse_keyed_name(text)
+    # Words are split on spaces and no-break spaces; commas split the parts.
+    parts: list[list[list[Inline]]] = [[[]]]
+    for item in person:
+        pieces = re.split(r"(,|\u00a0)", item) if isinstance(item, str) else [item]
+        for piece in pieces:
+            if piece == ",":
+                parts.append([[]])
+            elif piece in (" ", "\u00a0"):
+                parts[-1].append([])
+            elif piece != "":
+                parts[-1][-1].append(piece)
+    words = [[w for w in part if w] for part in parts]
+    first: list[list[Inline]]
+    von_last: list[list[Inline]]
+    junior: list[list[Inline]] = []
+    if len(words) == 1:
+        caps = list(itertools.takewhile(_is_capitalized, words[0]))
+        rest = words[0][len(caps) :]
+        first, von_last = (caps[:-1], caps[-1:]) if caps and not rest else (caps, rest)
+    elif len(words) == 2:
+        von_last, first = words
+    else:
+        von_last, junior, first = words[0], words[1], words[2]
+    lowercase = list(itertools.takewhile(lambda w: not _is_capitalized(w), von_last))
+    if lowercase and len(lowercase) == len(von_last):
+        von, last = lowercase[:-1], lowercase[-1:]
+    else:
+        von, last = lowercase, von_last[len(lowercase) :]
+
+    def join(words: list[list[Inline]]) -> str:
+        return " ".join(stringify(w) for w in words)
+
+    return Name(
+        family=join(last),
+        given=_space_initials(join(first)),
+        particle=join(von),
+        suffix=join(junior),
+    )
+
+
+def _is_capitalized(word: list[Inline]) -> bool:
+    """Pandoc's test: the first letter outside brace groups is upper case (digits skipped)."""
+    for item in word:
+        if isinstance(item, Group):
+            continue
+        for char in item:
+            if char.isdigit():
+                continue
+            return char.isupper()
+    return True
+
+
+def _space_initials(given: str) -> str:
+    """``J.G.`` → ``J. G.``, so both spellings give the same initials (Pandoc issue 392)."""
+
+    def space(match: re.Match[str]) -> str:
+        first, second = match.group(1), match.group(2)
+        return f"{first}. {second}" if first.isupper() and second.isupper() else match.group()
+
+    while True:
+        spaced = _INITIALS.sub(space, given)
+        if spaced == given:
+            return given
+        given = spaced
+
+
+_INITIALS = re.compile(r"(?<![^\W\d_])([^\W\d_])\.([^\W\d_])(?![^\W\d_])")
+
+
+def _parse_keyed_name(text: str) -> Name:
+    """biblatex's extended name format: ``family=Smith, given=Jane, prefix=van``."""
+    parts: dict[str, str] = {}
+    for piece in text.split(","):
+        key, _, value = piece.partition("=")
+        parts[key.strip().lower()] = value.strip()
+    return Name(
+        family=parts.get("family", ""),
+        given=parts.get("given", ""),
+        particle=parts.get("prefix", ""),
+        suffix=parts.get("suffix", ""),
+    )
 
 
 def relative_path(path: Path, root: Path) -> Path:
