@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from briefgen.errors import Location
@@ -77,32 +78,58 @@ class Brief:
     """Where ``style`` was chosen (the brief's front matter or pyproject.toml), for errors."""
     language: str
     sections: tuple[Section, ...]
+    citations: str = "endnotes"
+    """``endnotes`` (one numbered note per citation) or ``in-text`` (the style's own citations)."""
+    reference_list: bool = False
+    """Whether the page ends with a reference list (``bibliography: true``, or in-text mode)."""
+    nocite: tuple[str, ...] = ()
+    """Keys listed in Pandoc's ``nocite`` (``*`` for every entry), added to the reference list."""
 
 
 # --- Citations, as parsed from Markdown -------------------------------------------------
 
 
+class CitationMode(StrEnum):
+    """How a cited work appears in the text (Pandoc's three citation modes)."""
+
+    NORMAL = "normal"
+    """``[@key]``: the style's citation, or an endnote marker."""
+    SUPPRESS_AUTHOR = "suppress-author"
+    """``[-@key]``: the citation without its author ("(2019, p. 4)")."""
+    AUTHOR_IN_TEXT = "author-in-text"
+    """``@key`` written in the sentence: the author's name is part of the prose."""
+
+
 @dataclass(frozen=True, slots=True)
 class CitationItem:
-    """One cited work inside a citation group."""
+    """One cited work inside a citation group, as Pandoc reads it."""
 
     key: str
-    """The BibTeX key, without the ``@``."""
+    """The BibTeX key, without the ``@``; case-sensitive, as in Pandoc."""
     locator: str = ""
-    """Text after the key, such as ``p. 12`` (a leading comma is dropped)."""
+    """The locator's value: ``33–35`` from ``[@key, pp. 33--35]``, or empty."""
+    label: str = ""
+    """The CSL locator type (``page``, ``chapter``, ``section``…); empty without a locator."""
     prefix: str = ""
-    """Text before the key, such as ``see``."""
-    suppress_author: bool = False
-    """Written ``-@key``: kept for Pandoc compatibility."""
+    """Markdown before the key, such as ``see``."""
+    suffix: str = ""
+    """Markdown after the locator, such as ``, and passim`` (kept with its punctuation)."""
+    mode: CitationMode = CitationMode.NORMAL
+    prefix_html: str = ""
+    """``prefix`` rendered as inline HTML (it may hold emphasis, links, code)."""
+    suffix_html: str = ""
+    """``suffix`` rendered as inline HTML."""
 
 
 @dataclass(frozen=True, slots=True)
 class CitationGroup:
-    """One bracketed citation, which becomes one endnote."""
+    """One citation as written: a bracketed group, or a narrative ``@key``."""
 
     items: tuple[CitationItem, ...]
     location: Location
     """The file and line the group was written on."""
+    narrative: bool = False
+    """Written in the sentence (``@key says``) rather than in brackets."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,3 +198,54 @@ class Bibliography:
     entries: Mapping[str, BibEntry] = field(default_factory=dict)
     readable: bool = True
     """False when the file could not be read at all (then no key can be checked against it)."""
+
+
+# --- Resolved citations: what cites what, and how notes are numbered ----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cite:
+    """One cited work, resolved: the item as written and the entry its key names."""
+
+    item: CitationItem
+    entry: BibEntry
+
+
+@dataclass(frozen=True, slots=True)
+class Endnote:
+    """One citation group of a brief shown as a numbered note, in reading order."""
+
+    number: int
+    """1-based position among the brief's notes."""
+    label: str
+    """The number as shown, in the brief's numbering scheme: ``xvi``."""
+    location: Location
+    """Where the citation is written."""
+    cites: tuple[Cite, ...]
+
+    @property
+    def anchor(self) -> str:
+        """HTML id of the note; the marker's id is ``ref-`` + label."""
+        return f"note-{self.label}"
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One citation group of a brief, resolved; ``index`` is its place in reading order."""
+
+    index: int
+    group: CitationGroup
+    cites: tuple[Cite, ...]
+    """The group's works whose keys resolved, in the order written."""
+    note: Endnote | None
+    """The endnote this citation is shown as; None for citations set in the text."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedCitations:
+    """A brief's citations resolved against the bibliography: the input of formatting."""
+
+    citations: tuple[Citation, ...]
+    notes: tuple[Endnote, ...]
+    works: tuple[BibEntry, ...]
+    """Every work for the reference list: cited ones in first-cited order, then ``nocite``."""
