@@ -154,8 +154,7 @@ class Formatter:
     def _as_endnotes(
         self, brief: Brief, style: Style, resolved: ResolvedCitations
     ) -> FormattedBrief:
-        works = [cite.entry for citation in resolved.citations for cite in citation.cites]
-        full = self.references(style, works)
+        full = self.references(style, resolved.works)
         located = [c.entry for cit in resolved.citations for c in cit.cites if c.item.locator]
         core = self.references(style, located, core=True)
         authors = self._narrative_authors(style, resolved)

@@ -34,9 +34,12 @@ _WORD = re.compile(r"[^\s,;]+")
 @cache
 def locator_terms(language: str) -> dict[str, str]:
     """Every form of every locator term in ``language`` and en-US, case-folded → CSL label."""
-    from citeproc import LOCALES_PATH
+    # citeproc-py's locale files, found without importing citeproc (parsing stays light).
+    from importlib.util import find_spec
 
-    folder = Path(LOCALES_PATH)
+    spec = find_spec("citeproc")
+    folder = Path(next(iter(spec.submodule_search_locations or ()), "")) if spec else Path()
+    folder = folder / "data" / "locales"
     forms_by_label: dict[str, list[str]] = {label: [] for label in LOCATOR_TERMS}
     names = [language, language.split("-")[0], "en-US"]
     for name in names:
