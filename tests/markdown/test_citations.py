@@ -61,8 +61,7 @@ N = CitationMode.NORMAL
         pytest.param("@a, sec. 4.2", (CitationItem("a", "4.2", "section"),), id="section"),
         pytest.param(
             "@a, para. 12 and passim",
-            (CitationItem("a", "12", "paragraph", suffix=" and passim",
-                          suffix_html="and passim"),),  # fmt: skip
+            (CitationItem("a", "12", "paragraph", suffix=" and passim", suffix_html="and passim"),),
             id="locator-then-suffix",
         ),
         pytest.param(
