@@ -81,7 +81,8 @@ def highwire_tags(
 def highwire_reference(entry: BibEntry) -> str:
     """A cited work as ``citation_reference`` content: ``citation_title=…; citation_author=…``."""
     item = entry_to_csl(entry)
-    pairs = [("citation_title", item.get("title", ""))]
+    # The title as written: CSL's is sentence-cased for styles to recase, as Pandoc does.
+    pairs = [("citation_title", entry.fields.get("title") or item.get("title", ""))]
     pairs += [("citation_author", _csl_name_text(n)) for n in item.get("author", ())]
     date = _csl_date(item.get("issued"), separator="/")
     if date:
@@ -177,7 +178,7 @@ def cited_work(entry: BibEntry) -> dict[str, Any]:
     """One cited work as a schema.org ``CreativeWork`` (or its closest subtype)."""
     item = entry_to_csl(entry)
     kind = SCHEMA_TYPES.get(item["type"], "CreativeWork")
-    work: dict[str, Any] = {"@type": kind, "name": item.get("title", entry.key)}
+    work: dict[str, Any] = {"@type": kind, "name": entry.fields.get("title") or entry.key}
     authors = [
         {"@type": "Organization", "name": n["literal"]}
         if "literal" in n
@@ -233,7 +234,8 @@ def _journal_issue(item: dict[str, Any], journal: str) -> dict[str, Any]:
 def _csl_name_text(name: dict[str, str], *, inverted: bool = True) -> str:
     if "literal" in name:
         return name["literal"]
-    family = " ".join(p for p in (name.get("non-dropping-particle"), name.get("family")) if p)
+    particles = (name.get("dropping-particle"), name.get("non-dropping-particle"))
+    family = " ".join(p for p in (*particles, name.get("family")) if p)
     given = name.get("given", "")
     if not given:
         return family
