@@ -135,7 +135,12 @@ class Style:
     @property
     def numberless(self) -> Any:
         """The style with citation numbers dropped from its bibliography (for endnotes)."""
-        return _parse_style(self.path, self.locale, numberless=True)
+        csl = self.csl
+        numbered = csl.root.bibliography is not None and csl.root.bibliography.layout.xpath(
+            ".//*[@variable='citation-number']"
+        )
+        # Parsing a style is costly: only numeric styles need a second, numberless copy.
+        return _parse_style(self.path, self.locale, numberless=True) if numbered else csl
 
     @property
     def citation_delimiter(self) -> str:
