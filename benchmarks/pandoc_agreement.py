@@ -159,17 +159,22 @@ def our_references(bib: Path, style: str) -> dict[str, str]:
     if problems:
         raise RuntimeError("; ".join(p.format() for p in problems))
     entries = list(bibliography.entries.values())
-    texts = _format(entries, style)
+    texts, failed = _format(entries, style)
+    if texts is None and failed:
+        # Format the others in one go: an entry citeproc-py cannot format fails the list.
+        texts, _ = _format([e for e in entries if e.key not in failed], style)
+        if texts is not None:
+            texts |= {key: "<citeproc-py error>" for key in failed}
     if texts is None:
-        # One entry that citeproc-py cannot format fails the whole list: find which.
         texts = {}
         for entry in entries:
-            one = _format([entry], style)
+            one, _ = _format([entry], style)
             texts[entry.key] = one[entry.key] if one else "<citeproc-py error>"
     return {key: normalise(text) for key, text in texts.items()}
 
 
-def _format(entries: list[Any], style: str) -> dict[str, str] | None:
+def _format(entries: list[Any], style: str) -> tuple[dict[str, str] | None, set[str]]:
+    """Formatted texts by key (None on failure), and the keys a diagnostic names."""
     from briefgen.errors import Diagnostics
     from briefgen.format import format_references
 
@@ -177,9 +182,13 @@ def _format(entries: list[Any], style: str) -> dict[str, str] | None:
     formatted = format_references(
         entries, style=style, language=LANGUAGE, root=REPO, diagnostics=diagnostics
     )
+    failed = {m.group(1) for d in diagnostics.items for m in _FAILED.finditer(d.format())}
     if formatted is None or diagnostics.items:
-        return None
-    return {key: text for key, (_, text) in formatted.items()}
+        return None, failed
+    return {key: text for key, (_, text) in formatted.items()}, failed
+
+
+_FAILED = re.compile(r"cannot format entry '([^']+)'")
 
 
 def compare(bib: Path, style: str) -> list[Comparison]:

@@ -243,9 +243,7 @@ def _inherit_crossref(
             if not parent_key:
                 continue
             if parent_key not in raw:
-                diagnostics.error(
-                    f"entry {key!r} has {link} to unknown key {parent_key!r}", where
-                )
+                diagnostics.error(f"entry {key!r} has {link} to unknown key {parent_key!r}", where)
                 continue
             parent_block, parent = raw[parent_key]
             parent_type = parent_block.entry_type.lower()
@@ -521,9 +519,9 @@ def parse_names(value: str) -> tuple[Name, ...]:
     inlines = parse_latex(value)
     people: list[list[Inline]] = [[]]
     for index, item in enumerate(inlines):
-        between_spaces = 0 < index < len(inlines) - 1 and inlines[index - 1] == " " == inlines[
-            index + 1
-        ]
+        between_spaces = (
+            0 < index < len(inlines) - 1 and inlines[index - 1] == " " == inlines[index + 1]
+        )
         if item == "and" and between_spaces:
             people[-1] = _strip(people[-1])
             people.append([])

@@ -283,9 +283,8 @@ class _Converter:
             or (main and self.title("maintitle"))
             or self.title("title")
         )
-        subtitle = (
-            (periodical and self.title("issuesubtitle"))
-            or (self.title("mainsubtitle") if main else self.title("subtitle"))
+        subtitle = (periodical and self.title("issuesubtitle")) or (
+            self.title("mainsubtitle") if main else self.title("subtitle")
         )
         addon = self.title("maintitleaddon") if main else self.title("titleaddon")
         volume_title = volume_subtitle = volume_addon = None
@@ -304,9 +303,11 @@ class _Converter:
             or (chapter and (self.title("mainsubtitle") or self.title("booksubtitle")))
             or self.periodical("journalsubtitle")
         )
-        container_addon = (periodical and self.periodical("titleaddon")) or (
-            chapter and (self.title("maintitleaddon") or self.title("booktitleaddon"))
-        ) or None
+        container_addon = (
+            (periodical and self.periodical("titleaddon"))
+            or (chapter and (self.title("maintitleaddon") or self.title("booktitleaddon")))
+            or None
+        )
         short_container = (
             periodical and not self.has_maintitle and self.title("shorttitle")
         ) or self.periodical("shortjournal")
@@ -598,8 +599,8 @@ _PARTICLE_PUNCTUATION = "'’-\u2013."
 
 
 def _extract_particles(name: dict[str, str]) -> dict[str, str]:
-    """citeproc's ``extractParticles``: lower-case words opening a family name (``van der
-    Berg`` in braces, ``d'Souza``) are a non-dropping particle."""
+    """citeproc's ``extractParticles``: lower-case words opening a family name (``{van der
+    Berg}``, in braces) are a non-dropping particle."""
     family = name.get("family", "")
     if "non-dropping-particle" in name or not family:
         return name
@@ -612,11 +613,8 @@ def _extract_particles(name: dict[str, str]) -> dict[str, str]:
     if leading and len(leading) < len(words):
         return {**name, "family": " ".join(words[len(leading) :]),
                 "non-dropping-particle": " ".join(leading)}  # fmt: skip
-    if not leading:
-        pieces = re.split(f"[{re.escape(_PARTICLE_PUNCTUATION)}]", family)
-        if len(pieces) == 2 and is_particle(pieces[0]) and pieces[0]:
-            mark = family[len(pieces[0])]
-            return {**name, "family": pieces[1], "non-dropping-particle": pieces[0] + mark}
+    # Not ``d'Souza`` → ``d’`` + ``Souza`` as citeproc does: citeproc-py always puts a space
+    # after a particle ("d’ Souza"), so that family name stays whole (pandoc-differences.md).
     return name
 
 
