@@ -249,3 +249,92 @@ class ResolvedCitations:
     notes: tuple[Endnote, ...]
     works: tuple[BibEntry, ...]
     """Every work for the reference list: cited ones in first-cited order, then ``nocite``."""
+
+
+# --- Link health: what ``briefgen check`` found, shown on the page --------------------------
+
+
+class Verdict(StrEnum):
+    """The outcome of checking one URL."""
+
+    OK = "ok"
+    REDIRECTED = "redirected"
+    BROKEN = "broken"
+    BLOCKED = "blocked"
+    SKIPPED = "skipped"
+    UNCHECKED = "unchecked"
+    """No verdict: the run's deadline came first, or ``--offline`` found nothing cached."""
+
+
+class FailureKind(StrEnum):
+    """How a request failed without an HTTP answer; decides retries and network-down."""
+
+    DNS = "dns"
+    CONNECT = "connect"
+    CONNECT_TIMEOUT = "connect-timeout"
+    TIMEOUT = "timeout"
+    RESET = "reset"
+    TLS = "tls"
+    PROTOCOL = "protocol"
+    REFUSED = "refused"
+    """Refused by the checker's own safety rules; nothing was sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One redirect in a chain."""
+
+    url: str
+    """The URL requested."""
+    status_code: int
+    """The redirect status it answered with."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkResult:
+    """Everything known about one URL after a run."""
+
+    url: str
+    """The URL as cited (fragment removed: it is never sent to the server)."""
+    verdict: Verdict
+    reason: str
+    """The verdict in plain words, e.g. ``"not found (404)"``."""
+    status_code: int | None = None
+    """The final HTTP status, or None when no answer came."""
+    final_url: str | None = None
+    """Where the redirects ended; for ``redirected``, the URL the citation should use."""
+    redirects: tuple[Hop, ...] = ()
+    """The redirect chain, in order."""
+    checked_at: dt.datetime | None = None
+    """When the verdict was reached (from the cache, the original time)."""
+    from_cache: bool = False
+    """True when this verdict was read from the cache instead of the network."""
+    failure: FailureKind | None = None
+    """How the last request failed, when it got no HTTP answer."""
+    answered: bool = False
+    """True when the host sent any HTTP answer at all (evidence the network is up)."""
+    last_ok_at: dt.datetime | None = None
+    """The last time this URL was verified live (kept even after it broke)."""
+    archive_url: str | None = None
+    """An archived copy (Wayback Machine), when ``--archive`` found one."""
+    archive_timestamp: dt.datetime | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def broken(self) -> bool:
+        return self.verdict is Verdict.BROKEN
+
+    @property
+    def checked_on(self) -> dt.date | None:
+        """The day of the verdict (shown to readers)."""
+        return self.checked_at.date() if self.checked_at else None
+
+    @property
+    def verified_on(self) -> dt.date | None:
+        """The last day the link was seen live."""
+        return self.last_ok_at.date() if self.last_ok_at else None
+
+    @property
+    def archive_on(self) -> dt.date | None:
+        """The day the archived copy was taken."""
+        return self.archive_timestamp.date() if self.archive_timestamp else None

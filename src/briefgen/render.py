@@ -30,13 +30,12 @@ from briefgen.metadata import (
     scholarly_article,
     social_tags,
 )
-from briefgen.model import BibEntry, Brief, Endnote, Section, doi_url
+from briefgen.model import BibEntry, Brief, Endnote, LinkResult, Section, Verdict, doi_url
 
 if TYPE_CHECKING:
     import jinja2
 
     from briefgen.build import Project, ResolvedBrief
-    from briefgen.linkcheck.cache import LinkHealth
 
 WORDS_PER_MINUTE = 230
 
@@ -62,30 +61,12 @@ class RenderedSection:
 
 
 @dataclass(frozen=True, slots=True)
-class Health:
-    """What ``briefgen check`` last found about a reference's link, for readers."""
-
-    url: str
-    verdict: str
-    """``ok``, ``redirected``, ``broken`` or ``blocked``."""
-    checked_on: dt.date
-    verified_on: dt.date | None
-    """The last day the link was seen live."""
-    archive_url: str
-    """An archived copy (Wayback Machine), or empty."""
-    archive_on: dt.date | None
-
-    @property
-    def broken(self) -> bool:
-        return self.verdict == "broken"
-
-
-@dataclass(frozen=True, slots=True)
 class WorkView:
     """One cited work, with what the link checker last found about its link."""
 
     entry: BibEntry
-    health: Health | None
+    health: LinkResult | None
+    """The checker's last verdict on the work's link, when it is one a reader should see."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +192,7 @@ def brief_page(
     resolved: ResolvedBrief,
     formatted: FormattedBrief,
     site: Site,
-    health: Mapping[str, LinkHealth],
+    health: Mapping[str, LinkResult],
     config: Config,
 ) -> BriefPage:
     """Render a brief's sections (markers linked to notes) and gather its notes and metadata."""
@@ -304,11 +285,13 @@ def render_marker(note: Endnote) -> str:
     )
 
 
-def work_view(entry: BibEntry, health: Mapping[str, LinkHealth]) -> WorkView:
+def work_view(entry: BibEntry, health: Mapping[str, LinkResult]) -> WorkView:
     """A cited work with its link's health, when ``briefgen check`` has seen it."""
     for url in (entry.url, doi_url(entry.doi) if entry.doi else None):
         if url and (url in health or url.split("#")[0] in health):
-            return WorkView(entry, _health_view(health.get(url) or health[url.split("#")[0]]))
+            found = health.get(url) or health[url.split("#")[0]]
+            shown = found.verdict in _SHOWN_VERDICTS and found.checked_at is not None
+            return WorkView(entry, found if shown else None)
     return WorkView(entry, None)
 
 
@@ -355,20 +338,10 @@ def brief_exports(brief: Brief, url: str, site: Site) -> dict[str, bytes]:
     }
 
 
-def _health_view(found: LinkHealth) -> Health | None:
-    if found.verdict not in ("ok", "redirected", "broken", "blocked"):
-        return None
-    return Health(
-        url=found.url,
-        verdict=found.verdict,
-        checked_on=found.checked_at.date(),
-        verified_on=found.last_ok_at.date() if found.last_ok_at else None,
-        archive_url=found.archive_url or "",
-        archive_on=found.archive_timestamp.date() if found.archive_timestamp else None,
-    )
+_SHOWN_VERDICTS = frozenset({Verdict.OK, Verdict.REDIRECTED, Verdict.BROKEN, Verdict.BLOCKED})
 
 
-def _read_health(config: Config) -> Mapping[str, LinkHealth]:
+def _read_health(config: Config) -> Mapping[str, LinkResult]:
     # The reader lives beside the checker but never imports httpx: building stays offline.
     from briefgen.linkcheck.cache import read_link_health
 

@@ -6,6 +6,6 @@ Nothing here imports httpx at import time: ``briefgen build`` reads link health 
 
 from __future__ import annotations
 
-from briefgen.linkcheck.cache import LinkHealth, read_link_health
+from briefgen.linkcheck.cache import read_link_health
 
-__all__ = ["LinkHealth", "read_link_health"]
+__all__ = ["read_link_health"]

@@ -10,7 +10,6 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -40,26 +39,8 @@ CREATE TABLE IF NOT EXISTS links (
 """
 
 
-@dataclass(frozen=True, slots=True)
-class LinkHealth:
-    """What the last check found about one URL, for readers of the site."""
-
-    url: str
-    verdict: str
-    """One of ``ok``, ``redirected``, ``broken``, ``blocked``, ``skipped``."""
-    status_code: int | None
-    final_url: str | None
-    checked_at: datetime
-    """When it was last checked (timezone-aware, UTC)."""
-    last_ok_at: datetime | None
-    """The last time it was verified live; kept even after it broke."""
-    archive_url: str | None
-    """An archived copy in the Wayback Machine, if one was looked up."""
-    archive_timestamp: datetime | None
-
-
-def read_link_health(cache_dir: Path) -> dict[str, LinkHealth]:
-    """Read every cached verdict, keyed by URL; a missing cache gives an empty dict."""
+def read_link_health(cache_dir: Path) -> dict[str, LinkResult]:
+    """Read every cached verdict, keyed by URL; a missing or unreadable cache gives none."""
     path = cache_dir / CACHE_FILE
     if not path.is_file():
         return {}
@@ -69,19 +50,13 @@ def read_link_health(cache_dir: Path) -> dict[str, LinkHealth]:
         except sqlite3.DatabaseError:
             # A cache from a future version or a damaged file: show no health rather than fail.
             return {}
-    return {
-        row[0]: LinkHealth(
-            url=row[0],
-            verdict=row[1],
-            status_code=row[3],
-            final_url=row[4],
-            checked_at=_parse(row[6]) or datetime.fromtimestamp(0, UTC),
-            last_ok_at=_parse(row[7]),
-            archive_url=row[8],
-            archive_timestamp=_parse(row[9]),
-        )
-        for row in rows
-    }
+    results = {}
+    for row in rows:
+        try:
+            results[str(row[0])] = _result_from_row(row)
+        except (ValueError, TypeError):
+            continue  # one damaged row (a bad date, an unknown verdict) is not shown
+    return results
 
 
 class LinkCache:

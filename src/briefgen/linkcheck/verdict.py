@@ -3,35 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
-from enum import StrEnum
 
+from briefgen.model import FailureKind, Hop, LinkResult, Verdict
 
-class Verdict(StrEnum):
-    """The outcome of checking one URL."""
-
-    OK = "ok"
-    REDIRECTED = "redirected"
-    BROKEN = "broken"
-    BLOCKED = "blocked"
-    SKIPPED = "skipped"
-    UNCHECKED = "unchecked"
-    """No verdict: the run's deadline came first, or ``--offline`` found nothing cached."""
-
-
-class FailureKind(StrEnum):
-    """How a request failed without an HTTP answer; decides retries and network-down."""
-
-    DNS = "dns"
-    CONNECT = "connect"
-    CONNECT_TIMEOUT = "connect-timeout"
-    TIMEOUT = "timeout"
-    RESET = "reset"
-    TLS = "tls"
-    PROTOCOL = "protocol"
-    REFUSED = "refused"
-    """Refused by the checker's own safety rules; nothing was sent."""
+__all__ = ["FailureKind", "Hop", "LinkResult", "Verdict", "classify_status"]
 
 
 # Failures that say nothing about the remote site and may say the network itself is down.
@@ -43,47 +18,6 @@ PERMANENT_REDIRECTS = frozenset({301, 308})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # Headers by which bot-protection services mark a challenge rather than a missing page.
 BOT_PROTECTION_HEADERS = ("cf-mitigated", "x-datadome", "x-amzn-waf-action", "x-sucuri-block")
-
-
-@dataclass(frozen=True, slots=True)
-class Hop:
-    """One redirect in a chain."""
-
-    url: str
-    """The URL requested."""
-    status_code: int
-    """The redirect status it answered with."""
-
-
-@dataclass(frozen=True, slots=True)
-class LinkResult:
-    """Everything known about one URL after a run."""
-
-    url: str
-    """The URL as cited (fragment removed: it is never sent to the server)."""
-    verdict: Verdict
-    reason: str
-    """The verdict in plain words, e.g. ``"not found (404)"``."""
-    status_code: int | None = None
-    """The final HTTP status, or None when no answer came."""
-    final_url: str | None = None
-    """Where the redirects ended; for ``redirected``, the URL the citation should use."""
-    redirects: tuple[Hop, ...] = ()
-    """The redirect chain, in order."""
-    checked_at: datetime | None = None
-    """When the verdict was reached (from the cache, the original time)."""
-    from_cache: bool = False
-    """True when this verdict was read from the cache instead of the network."""
-    failure: FailureKind | None = None
-    """How the last request failed, when it got no HTTP answer."""
-    answered: bool = False
-    """True when the host sent any HTTP answer at all (evidence the network is up)."""
-    last_ok_at: datetime | None = None
-    """The last time this URL was verified live (kept even after it broke)."""
-    archive_url: str | None = None
-    """An archived copy (Wayback Machine), when ``--archive`` found one."""
-    archive_timestamp: datetime | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
 
 
 def is_bot_protected(status: int, headers: Mapping[str, str]) -> str | None:
