@@ -56,7 +56,9 @@ def test_project_option_and_bad_config(make_project: Callable[..., Path], tmp_pa
     root = make_project({"pyproject.toml": "[tool.briefgen]\ntitel = 'typo'\n"})
     result = run_cli("-C", str(root), "build", cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr.startswith("pyproject.toml: unknown setting 'titel' in [tool.briefgen]")
+    assert result.stderr.startswith(
+        "pyproject.toml:2: unknown setting 'titel' in [tool.briefgen]; did you mean 'title'?"
+    )
 
 
 def test_usage_error_exit_code(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.config import load_config
-from briefgen.errors import ConfigError
+from briefgen.errors import BuildFailed
 
 
 def test_defaults_without_pyproject(tmp_path: Path) -> None:
@@ -34,28 +34,55 @@ def test_table_values_and_relative_paths(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        pytest.param("titel = 'x'", "unknown setting 'titel' in [tool.briefgen]", id="unknown-key"),
+        pytest.param(
+            "titel = 'x'",
+            "unknown setting 'titel' in [tool.briefgen]; did you mean 'title'?",
+            id="unknown-key",
+        ),
         pytest.param("title = 3", "[tool.briefgen] title must be a string, not 3", id="not-str"),
-        pytest.param("numbering = 'greek'", "unknown numbering 'greek'", id="numbering"),
-        pytest.param("output_dir = 1", "[tool.briefgen] output_dir must be a path", id="path"),
+        pytest.param(
+            "numbering = 'greek'",
+            "unknown numbering 'greek'; expected one of arabic, lower-roman, upper-roman, "
+            "lower-alpha",
+            id="numbering",
+        ),
+        pytest.param(
+            "output_dir = 1", "[tool.briefgen] output_dir must be a path string", id="path"
+        ),
     ],
 )
 def test_invalid_settings(tmp_path: Path, table: str, message: str) -> None:
-    (tmp_path / "pyproject.toml").write_text(f"[tool.briefgen]\n{table}\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")) as info:
+    (tmp_path / "pyproject.toml").write_text(
+        f"[project]\nname = 'x'\n\n[tool.briefgen]\n{table}\n", encoding="utf-8"
+    )
+    with pytest.raises(BuildFailed) as info:
         load_config(tmp_path)
-    assert str(info.value.location) == "pyproject.toml"
+    # The line of the key itself, although tomllib keeps no positions.
+    assert info.value.format_message() == f"pyproject.toml:5: {message}"
+
+
+def test_every_bad_setting_is_reported_at_once(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.briefgen]\ntitle = 3\nstlye = 'apa'\n", encoding="utf-8"
+    )
+    with pytest.raises(BuildFailed) as info:
+        load_config(tmp_path)
+    assert info.value.format_message().splitlines() == [
+        "pyproject.toml:2: [tool.briefgen] title must be a string, not 3",
+        "pyproject.toml:3: unknown setting 'stlye' in [tool.briefgen]; did you mean 'style'?",
+    ]
 
 
 def test_invalid_toml(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.briefgen\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="invalid TOML"):
+    with pytest.raises(BuildFailed, match="1 problem"):
         load_config(tmp_path)
 
 
 def test_non_utf8_and_odd_tool_table(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_bytes(b"title = '\xff'\n")
-    with pytest.raises(ConfigError, match="not valid UTF-8"):
+    with pytest.raises(BuildFailed) as info:
         load_config(tmp_path)
+    assert "not valid UTF-8" in info.value.format_message()
     (tmp_path / "pyproject.toml").write_text("tool = 3\n", encoding="utf-8")
     assert load_config(tmp_path).title == "Policy briefs"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from briefgen.errors import ConfigError, Location
+from briefgen.errors import Diagnostics, Location
 
 PYPROJECT = Location(Path("pyproject.toml"))
 """Where settings come from, for messages about them."""
@@ -54,59 +56,90 @@ _STR_KEYS = {"title", "base_url", "style", "language", "numbering"}
 
 
 def load_config(root: Path | None = None) -> Config:
-    """Read ``[tool.briefgen]`` from ``root/pyproject.toml``; a missing file or table is fine."""
+    """Read ``[tool.briefgen]`` from ``root/pyproject.toml``; a missing file or table is fine.
+
+    Every problem is collected and reported at once, as ``pyproject.toml:line: message``.
+    """
     root = (root or Path.cwd()).resolve()
     pyproject = root / "pyproject.toml"
+    diagnostics = Diagnostics()
     table: dict[str, Any] = {}
+    text = ""
     if pyproject.is_file():
         try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            text = pyproject.read_text(encoding="utf-8")
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"invalid TOML: {exc}", PYPROJECT) from exc
+            line = getattr(exc, "lineno", None)  # Python 3.14 adds it; older gives it in words
+            diagnostics.error(f"invalid TOML: {exc}", Location(PYPROJECT.path, line))
+            data = {}
         except UnicodeDecodeError as exc:
-            raise ConfigError(f"file is not valid UTF-8 ({exc.reason})", PYPROJECT) from exc
+            diagnostics.error(f"file is not valid UTF-8 ({exc.reason})", PYPROJECT)
+            data = {}
         tool = data.get("tool", {})
         table = tool.get("briefgen", {}) if isinstance(tool, dict) else {}
         if not isinstance(table, dict):
-            raise ConfigError("[tool.briefgen] must be a table", PYPROJECT)
-    return config_from_mapping(root, table)
+            diagnostics.error("[tool.briefgen] must be a table", PYPROJECT)
+            table = {}
+    return config_from_mapping(root, table, diagnostics=diagnostics, source=text)
 
 
-def config_from_mapping(root: Path, table: Mapping[str, Any]) -> Config:
-    """Validate a ``[tool.briefgen]`` table and build a :class:`Config` from it."""
-    where = PYPROJECT
+def config_from_mapping(
+    root: Path,
+    table: Mapping[str, Any],
+    *,
+    diagnostics: Diagnostics | None = None,
+    source: str = "",
+) -> Config:
+    """Validate a ``[tool.briefgen]`` table into a :class:`Config`; raise one BuildFailed.
+
+    ``source`` is the text of pyproject.toml, to point each problem at its line.
+    """
+    diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     known = {f.name for f in fields(Config)} - {"root"}
     values: dict[str, Any] = {}
     for key, value in table.items():
+        where = Location(PYPROJECT.path, _key_line(source, key))
         name = key.replace("-", "_")
         if name not in known:
-            raise ConfigError(
-                f"unknown setting {key!r} in [tool.briefgen]; expected one of "
-                + ", ".join(sorted(known)),
-                where,
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "expected one of " + ", ".join(
+                sorted(known)
             )
-        if name in _STR_KEYS and not isinstance(value, str):
-            raise ConfigError(f"[tool.briefgen] {key} must be a string, not {value!r}", where)
-        if name in _PATH_KEYS:
-            if not isinstance(value, str):
-                raise ConfigError(f"[tool.briefgen] {key} must be a path string", where)
-            value = Path(value)
-        if name == "check" and not isinstance(value, dict):
-            raise ConfigError("[tool.briefgen.check] must be a table", where)
-        values[name] = value
+            diagnostics.error(f"unknown setting {key!r} in [tool.briefgen]; {hint}", where)
+        elif name in _STR_KEYS and not isinstance(value, str):
+            diagnostics.error(f"[tool.briefgen] {key} must be a string, not {value!r}", where)
+        elif name in _PATH_KEYS and not isinstance(value, str):
+            diagnostics.error(f"[tool.briefgen] {key} must be a path string", where)
+        elif name == "check" and not isinstance(value, dict):
+            diagnostics.error("[tool.briefgen.check] must be a table", where)
+        else:
+            values[name] = Path(value) if name in _PATH_KEYS else value
     numbering = values.get("numbering", "arabic")
     if numbering not in NUMBERING_SCHEMES:
-        raise ConfigError(
+        diagnostics.error(
             f"unknown numbering {numbering!r}; expected one of {', '.join(NUMBERING_SCHEMES)}",
-            where,
+            Location(PYPROJECT.path, _key_line(source, "numbering")),
         )
-    for name in _PATH_KEYS & values.keys():
-        values[name] = (root / values[name]).resolve()
-    config = Config(root=root, **values)
-    # Defaults are relative; anchor them at the project root.
-    anchored = {
-        name: (root / getattr(config, name)).resolve()
-        for name in _PATH_KEYS
-        if not getattr(config, name).is_absolute()
-    }
-    return Config(**{**{f.name: getattr(config, f.name) for f in fields(Config)}, **anchored})
+        values.pop("numbering")
+    # Every path is anchored at the project root.
+    paths = {name: (root / values.get(name, _DEFAULT_PATHS[name])).resolve() for name in _PATH_KEYS}
+    diagnostics.raise_if_failed()
+    return Config(root=root, **{**values, **paths})
+
+
+_DEFAULT_PATHS = {f.name: f.default for f in fields(Config) if f.name in _PATH_KEYS}
+
+
+def _key_line(source: str, key: str) -> int | None:
+    """The line of ``key = …`` inside ``[tool.briefgen]`` (tomllib keeps no positions)."""
+    in_table = False
+    for number, line in enumerate(source.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_table = stripped.startswith("[tool.briefgen")
+            if stripped.startswith(f"[tool.briefgen.{key}]"):
+                return number
+        elif in_table and re.match(rf"{re.escape(key)}\s*=", stripped):
+            return number
+    return None

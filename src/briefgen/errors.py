@@ -65,18 +65,6 @@ class ConfigError(BriefgenError):
     """The project configuration (``[tool.briefgen]``) is invalid."""
 
 
-class ContentError(BriefgenError):
-    """A Markdown file or its front matter is invalid."""
-
-
-class BibliographyError(BriefgenError):
-    """The BibTeX file is missing or invalid."""
-
-
-class CitationError(BriefgenError):
-    """A citation cannot be resolved."""
-
-
 class RenderError(BriefgenError):
     """A template failed to render."""
 
