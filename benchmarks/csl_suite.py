@@ -28,6 +28,7 @@ What the comparison normalises, and nothing else:
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import io
 import json
 import re
@@ -210,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="run the fixtures whose name contains this")
     parser.add_argument("--show", action="store_true", help="print each failure's output")
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(REPO / "src"))
+    if importlib.util.find_spec("briefgen") is None:  # not installed: run from the checkout
+        sys.path.insert(0, str(REPO / "src"))
 
     paths = [p for p in fixture_paths(args.suite) if not args.only or args.only in p.stem]
     started = time.perf_counter()

