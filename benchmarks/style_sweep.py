@@ -80,7 +80,8 @@ def format_with_style(path: Path, items: list[dict[str, Any]]) -> None:
         bibliography.sort()
         bibliography.bibliography()
     for citation in citations:
-        _step(f"citation {citation.cites[0].key}" + (" p." if "locator" in citation.cites[0] else ""))
+        cite = citation.cites[0]
+        _step(f"citation {cite.key}" + (" with locator" if "locator" in cite else ""))
         bibliography.cite(citation, lambda item: None)
 
 
