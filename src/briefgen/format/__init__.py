@@ -204,7 +204,7 @@ class Formatter:
             slots: list[str] = []
             requests = [_request(cite, slots, in_text=in_text) for cite in citation.cites]
             slots_by_citation.append(slots)
-            processor.register(requests)
+            processor.register(requests, note=citation.note.number if citation.note else None)
         cited = {cite.entry.key for c in resolved.citations for cite in c.cites}
         processor.register_uncited(e for e in resolved.works if e.key not in cited)
         try:

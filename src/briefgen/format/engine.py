@@ -353,12 +353,17 @@ class CitationProcessor:
         self.csl = csl
         self.ids = {entry.key: f"item-{n}" for n, entry in enumerate(entries)}
         self._entries = {entry.key: entry for entry in entries}
+        self._first_note: dict[str, int] = {}
         items = [_csl_item(entry, self.ids[entry.key], set()) for entry in entries]
         self.bibliography = CitationStylesBibliography(csl, CiteProcJSON(items), _SENTINELS)
         self._citations: list[Any] = []
 
-    def register(self, requests: Sequence[CiteRequest]) -> None:
-        """Declare a citation, in reading order, before any is rendered (for numbering)."""
+    def register(self, requests: Sequence[CiteRequest], *, note: int | None = None) -> None:
+        """Declare a citation, in reading order, before any is rendered (for numbering).
+
+        ``note`` is the number of the note the citation is printed in, for styles that refer
+        back to it ("Blum (n 1)", CSL's ``first-reference-note-number``).
+        """
         from citeproc import Citation, CitationItem
 
         cites = []
@@ -375,6 +380,9 @@ class CitationProcessor:
             item["briefgen_mode"] = request.mode.value
             item["briefgen_entry"] = request.entry
             cites.append(item)
+        if note is not None:
+            for request in requests:
+                self._first_note.setdefault(request.entry.key, note)
         citation = Citation(cites)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -400,11 +408,34 @@ class CitationProcessor:
 
     def render(self) -> list[RenderedCitation]:
         """Render every registered citation in order; raises :class:`StyleFailed`."""
-        element = self.csl.root.citation
-        element.cites = []
+        # citeproc-py has no first-reference-note-number: it is a variable of the reference here,
+        # read only by subsequent citations (the first one is in that very note).
+        for key, note in self._first_note.items():
+            self.bibliography.source[self.ids[key]]["first_reference_note_number"] = str(note)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.bibliography.sort()  # numeric styles number works in bibliography order
+        out = self._render_all()
+        # CSL's disambiguate="true" holds only for a cite that is ambiguous without it. Here a
+        # work is ambiguous when another work in the document prints the same author names
+        # (two books by Blum): render again, those works with the condition true.
+        works_by_author: dict[str, set[str]] = {}
+        for citation in self._citations:
+            for item in citation.cites:
+                author = str(item.get("briefgen_author") or "")
+                if author:
+                    works_by_author.setdefault(author, set()).add(item.key)
+        ambiguous = {key for keys in works_by_author.values() if len(keys) > 1 for key in keys}
+        if ambiguous:
+            for citation in self._citations:
+                for item in citation.cites:
+                    item["briefgen_disambiguate"] = item.key in ambiguous
+            out = self._render_all()
+        return out
+
+    def _render_all(self) -> list[RenderedCitation]:
+        element = self.csl.root.citation
+        element.cites = []
         out = []
         for citation in self._citations:
             with warnings.catch_warnings():
@@ -486,3 +517,43 @@ def _install_citation_modes() -> None:
 
     render.briefgen_modes = True  # type: ignore[attr-defined]
     Names.render = render
+    _install_disambiguate_condition()
+
+
+def _install_disambiguate_condition() -> None:
+    """citeproc-py ignores ``<if disambiguate="true">``, so the branch always ran (every short
+    note carried its title). It now holds only for a cite our processor found ambiguous."""
+    from citeproc.model import ConditionFailed, If
+
+    original: Callable[..., Any] = If.render
+    if getattr(original, "briefgen_disambiguate", False):
+        return
+
+    def render(
+        self: Any, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any
+    ) -> Any:
+        if "disambiguate" not in self.attrib:
+            return original(self, item, context=context, delimiter=delimiter, **kwargs)
+        # citeproc-py's If.render, with the disambiguate test added to the others.
+        results: list[bool] = []
+        tests = (("type", self._type), ("variable", self._variable),
+                 ("is-numeric", self._is_numeric), ("is-uncertain-date", self._is_uncertain_date),
+                 ("locator", self._locator))  # fmt: skip
+        for attribute, test in tests:
+            if attribute in self.attrib:
+                results += test(item)
+        if "position" in self.attrib:
+            results += self._position(item, context)
+        flagged = isinstance(item, dict) and bool(item.get("briefgen_disambiguate"))
+        results.append(flagged == (self.get("disambiguate") == "true"))
+        match = self.get("match")
+        passed = (
+            any(results) if match == "any" else not any(results) if match == "none"
+            else all(results)
+        )  # fmt: skip
+        if not passed:
+            raise ConditionFailed
+        return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
+
+    render.briefgen_disambiguate = True  # type: ignore[attr-defined]
+    If.render = render
