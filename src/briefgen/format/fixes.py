@@ -560,4 +560,7 @@ def _no_bibliography() -> list[tuple[type[Any], str, Any]]:
             return []
         return render_bibliography(self, citation_items)
 
-    return [(style_class, "sort_bibliography", sort_), (style_class, "render_bibliography", render_)]
+    return [
+        (style_class, "sort_bibliography", sort_),
+        (style_class, "render_bibliography", render_),
+    ]

@@ -1,0 +1,232 @@
+"""Each fix of ``briefgen.format.fixes``: citeproc-py's output without it, and with it."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from briefgen.format import fixes
+
+STYLE = """\
+<style xmlns="http://purl.org/net/xbiblio/csl" class="{cls}" version="1.0">
+  <info><id/><title/><updated>2024-01-01T00:00:00+00:00</updated></info>
+  {macros}
+  <citation{citation_options}><layout delimiter="; ">{citation}</layout></citation>
+  {bibliography}
+</style>
+"""
+
+
+def render(
+    items: list[dict[str, Any]],
+    *,
+    citation: str = '<text variable="title"/>',
+    bibliography: str | None = None,
+    macros: str = "",
+    cls: str = "in-text",
+    cites: list[list[dict[str, Any]]] | None = None,
+    citation_options: str = "",
+    raw_bibliography: bool = False,
+) -> list[str]:
+    """Citations (one per list in ``cites``, default one per item), then bibliography entries.
+
+    ``raw_bibliography``: ask for the bibliography even when the style has none.
+    """
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
+    from citeproc.formatter import plain
+    from citeproc.source import Locator
+    from citeproc.source.json import CiteProcJSON
+
+    bib = f"<bibliography><layout>{bibliography}</layout></bibliography>" if bibliography else ""
+    csl = STYLE.format(
+        cls=cls, macros=macros, citation=citation, bibliography=bib,
+        citation_options=citation_options,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        style = CitationStylesStyle(io.BytesIO(csl.encode()), validate=False)
+        processor = CitationStylesBibliography(style, CiteProcJSON(items), plain)
+        clusters = []
+        for cluster in cites or [[{"id": item["id"]}] for item in items]:
+            cluster_items = []
+            for cite in cluster:
+                options = {}
+                if "locator" in cite:
+                    options["locator"] = Locator(cite.get("label", "page"), cite["locator"])
+                cluster_items.append(CitationItem(cite["id"], **options))
+            clusters.append(Citation(cluster_items))
+        for citation_ in clusters:
+            processor.register(citation_)
+        out = [str(processor.cite(c, lambda item: None)) for c in clusters]
+        if bibliography is None and not raw_bibliography:
+            return out
+        return out + [str(entry) for entry in processor.bibliography()]
+
+
+@pytest.fixture(autouse=True)
+def _no_fixes() -> Iterator[None]:
+    """Start every test from citeproc-py's own behaviour; leave the fixes as they were."""
+    with fixes.without_fixes():
+        yield
+
+
+def both(fix: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+    """The output without, then with, the fix named ``fix`` (only that one)."""
+    before = render(*args, **kwargs)
+    fixes.apply_fixes([fix])
+    try:
+        after = render(*args, **kwargs)
+    finally:
+        fixes.revert_fixes()
+    return before, after
+
+
+LYTTLE = {
+    "id": "lyttle", "type": "legal_case", "title": "Lyttle v. United States",
+    "issued": {"date-parts": [[2012]]}, "page": "1256",
+}  # fmt: skip
+
+
+def test_substitute_suppression_westminster() -> None:
+    """The legal case in harvard-university-of-westminster, as Pandoc prints it."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
+    from citeproc.formatter import plain
+    from citeproc.source.json import CiteProcJSON
+
+    def bibliography() -> str:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            style = CitationStylesStyle("harvard-university-of-westminster", validate=False)
+            processor = CitationStylesBibliography(style, CiteProcJSON([LYTTLE]), plain)
+            processor.register(Citation([CitationItem("lyttle")]))
+            return str(processor.bibliography()[0])
+
+    assert bibliography() == "Lyttle v. United States. (2012). Lyttle v. United States. 1256."
+    fixes.apply_fixes(["substitute-suppression"])
+    assert bibliography() == "Lyttle v. United States. (2012). 1256."
+
+
+def test_substitute_suppression_names_and_macros() -> None:
+    macros = """
+      <macro name="title"><text variable="title" font-style="italic"/></macro>
+      <macro name="author"><names variable="author">
+        <substitute><names variable="editor"/><text macro="title"/></substitute>
+      </names></macro>"""
+    layout = """<group delimiter=". ">
+      <text macro="author"/><names variable="editor" prefix="ed. "/><text macro="title"/>
+    </group>"""
+    items = [
+        {"id": "a", "type": "book", "title": "Only a Title"},
+        {"id": "b", "type": "book", "title": "Edited", "editor": [{"family": "Ed", "given": "A"}]},
+    ]
+    before, after = both("substitute-suppression", items, citation=layout, macros=macros)
+    assert before == ["Only a Title. Only a Title", "A Ed. ed. A Ed. Edited"]
+    assert after == ["Only a Title", "A Ed. Edited"]
+
+
+NAMES = [
+    {"id": "a", "type": "book", "author": [{"family": "Dimauro", "given": "John M.E."}]},
+    {"id": "b", "type": "book", "author": [{"family": "Hudson", "given": "Ph. M.E."}]},
+]
+
+
+def test_initialize_false() -> None:
+    name = '<names variable="author"><name initialize-with="." initialize="false"/></names>'
+    before, after = both("initials", NAMES, citation=name)
+    assert before == ["J.M.E. Dimauro", "P.M.E. Hudson"]
+    assert after == ["John M.E. Dimauro", "Ph.M.E. Hudson"]
+
+
+def test_initials_keep_abbreviations() -> None:
+    name = '<names variable="author"><name initialize-with=". "/></names>'
+    before, after = both("initials", NAMES, citation=name)
+    assert before == ["J. M. E. Dimauro", "P. M. E. Hudson"]
+    assert after == ["J. M. E. Dimauro", "Ph. M. E. Hudson"]
+
+
+def test_text_case_on_formatted_text() -> None:
+    macros = '<macro name="title"><text variable="title" font-style="italic"/></macro>'
+    citation = '<text macro="title" text-case="capitalize-first"/>'
+    items = [{"id": "a", "type": "book", "title": "killing hope"}]
+    with pytest.raises(AttributeError, match="capitalize_first"):
+        render(items, citation=citation, macros=macros)
+    fixes.apply_fixes(["text-case-on-formatted-text"])
+    assert render(items, citation=citation, macros=macros) == ["Killing hope"]
+
+
+def test_text_case_on_a_number() -> None:
+    citation = '<text variable="citation-number" text-case="uppercase"/>'
+    items = [{"id": "a", "type": "book", "title": "T"}]
+    with pytest.raises(AttributeError, match=r"lower|upper"):
+        render(items, citation=citation)
+    fixes.apply_fixes(["text-case-on-formatted-text"])
+    assert render(items, citation=citation) == ["1"]
+
+
+def test_strip_periods_on_numbers() -> None:
+    citation = '<text variable="citation-number" strip-periods="true"/>'
+    items = [{"id": "a", "type": "book", "title": "T"}]
+    with pytest.raises(AttributeError, match="replace"):
+        render(items, citation=citation)
+    fixes.apply_fixes(["strip-periods-on-numbers"])
+    assert render(items, citation=citation) == ["1"]
+
+
+POSITION = """<choose>
+  <if position="ibid-with-locator"><text value="ibid. at "/><text variable="locator"/></if>
+  <else-if position="ibid"><text value="ibid."/></else-if>
+  <else-if position="near-note"><text value="near "/><text variable="title"/></else-if>
+  <else><text variable="title"/></else>
+</choose>"""
+
+
+def test_near_note_distance() -> None:
+    items = [{"id": "a", "type": "book", "title": "A"}, {"id": "b", "type": "book", "title": "B"}]
+    cites = [[{"id": "a"}], [{"id": "b"}], [{"id": "a"}]]
+    with pytest.raises(KeyError, match="near-note-distance"):
+        render(items, citation=POSITION, cls="note", cites=cites)
+    fixes.apply_fixes(["positions"])
+    assert render(items, citation=POSITION, cls="note", cites=cites) == ["A", "B", "near A"]
+
+
+def test_equal_locators_make_ibid() -> None:
+    items = [{"id": "a", "type": "book", "title": "A"}]
+    cites = [[{"id": "a", "locator": "3"}], [{"id": "a", "locator": "3"}]]
+    before, after = both("positions", items, citation=POSITION, cls="note", cites=cites)
+    assert before == ["A", "ibid. at 3"]
+    assert after == ["A", "ibid."]
+
+
+def test_no_bibliography() -> None:
+    items = [{"id": "a", "type": "book", "title": "A"}]
+    with pytest.raises(AttributeError, match="render"):
+        render(items, raw_bibliography=True)
+    fixes.apply_fixes(["no-bibliography"])
+    assert render(items, raw_bibliography=True) == ["A"]
+
+
+def test_apply_is_idempotent_and_revertible() -> None:
+    from citeproc import model
+
+    original = model.Substitute.render
+    fixes.apply_fixes()
+    patched = model.Substitute.render
+    fixes.apply_fixes()
+    assert model.Substitute.render is patched is not original
+    assert fixes.applied_fixes() == [fix.name for fix in fixes.FIXES]
+    with fixes.without_fixes():
+        assert model.Substitute.render is original
+    assert model.Substitute.render is not original
+    fixes.revert_fixes()
+    assert model.Substitute.render is original
+    with pytest.raises(ValueError, match="unknown citeproc-py fix 'nope'"):
+        fixes.apply_fixes(["nope"])
+
+
+def test_every_fix_is_documented() -> None:
+    for fix in fixes.FIXES:
+        assert "CSL" in fix.summary and "citeproc-py" in fix.summary, fix.name
