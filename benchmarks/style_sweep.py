@@ -146,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--styles", default="*", help="glob of style names (default: all)")
     parser.add_argument("--without-fixes", action="store_true", help="also sweep without fixes")
+    parser.add_argument("--names", action="store_true", help="list every style that raises")
     args = parser.parse_args(argv)
     if importlib.util.find_spec("briefgen") is None:  # not installed: run from the checkout
         sys.path.insert(0, str(REPO / "src"))
@@ -158,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         failures = sweep(paths, items, with_fixes=with_fixes)
         elapsed = time.perf_counter() - started
         report(failures, len(paths), "with fixes" if with_fixes else "citeproc-py alone")
+        if args.names:
+            print("  raising:", " ".join(sorted(f.style for f in failures)))
         print(f"  ({elapsed:.0f} s)")
     return 0
 

@@ -488,7 +488,7 @@ def _positions() -> list[tuple[type[Any], str, Any]]:
             return [False]
         citation_element = context.get_layout().getparent()
         cites = citation_element.cites
-        last_cite = cites[-1] if cites else None
+        last_cite: Any = cites[-1] if cites else None
         already_cited = any(item.key == cite.key for cite in cites)
         possibly_ibid = (
             already_cited
