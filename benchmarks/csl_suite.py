@@ -31,6 +31,7 @@ import argparse
 import importlib.util
 import io
 import json
+import multiprocessing
 import re
 import signal
 import sys
@@ -199,10 +200,24 @@ def _run_one(args: tuple[Path, bool]) -> Outcome:
 def run_suite(
     paths: Iterable[Path], *, with_fixes: bool, workers: int | None = None
 ) -> list[Outcome]:
-    """Run every fixture in a pool of worker processes; outcomes in the order of ``paths``."""
+    """Run every fixture in a pool of worker processes; outcomes in the order of ``paths``.
+
+    The workers are spawned, not forked, so they start from citeproc-py as installed: a caller
+    that patched citeproc-py in other ways (briefgen's engine does) does not leak into them.
+    """
     jobs = [(path, with_fixes) for path in paths]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_run_one, jobs, chunksize=8))
+    # A spawned worker imports this module by name, with the parent's sys.path: let it find it.
+    here = str(Path(__file__).parent)
+    added = here not in sys.path
+    if added:
+        sys.path.append(here)
+    try:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return list(pool.map(_run_one, jobs, chunksize=8))
+    finally:
+        if added:
+            sys.path.remove(here)
 
 
 def category(name: str) -> str:
