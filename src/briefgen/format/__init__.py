@@ -84,6 +84,8 @@ class Formatter:
     diagnostics: Diagnostics
     _styles: dict[tuple[str, str], Style | None] = field(default_factory=dict)
     _references: dict[tuple[int, str, bool], Formatted | None] = field(default_factory=dict)
+    _failed: set[tuple[int, str, bool]] = field(default_factory=set)
+    """Entries already reported as raising in a style (not reported twice)."""
 
     def style(self, name: str, language: str, set_at: Location) -> Style | None:
         """The style for a language, loaded once; None after an error (reported once)."""
@@ -102,6 +104,12 @@ class Formatter:
             drop = _LINK_VARIABLES if core else ()
             for entry, raw in self._render(style, missing, drop):
                 text = _formatted(style, raw, [entry]) if raw else None
+                if text is None and not core and (id(style), entry.key, core) not in self._failed:
+                    self.diagnostics.error(
+                        f"CSL style {style.name!r} prints nothing for entry {entry.key!r} "
+                        f"(type {entry.entry_type!r}); give it a title, or choose another style",
+                        entry.location,
+                    )
                 self._references[(id(style), entry.key, core)] = text
         found = {key: self._references.get((id(style), key, core)) for key in wanted}
         return {key: value for key, value in found.items() if value is not None}
@@ -113,6 +121,7 @@ class Formatter:
             return render_bibliography(style.numberless, entries, drop=drop)
         except StyleFailed as failure:
             self._style_failed(style, failure)
+            self._failed.add((id(style), failure.entry.key, False))
             rest = [e for e in entries if e is not failure.entry]
             return [(failure.entry, ""), *self._render(style, rest, drop)] if rest else []
         except Exception as exc:  # the style as a whole (e.g. no bibliography layout)

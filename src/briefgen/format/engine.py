@@ -281,7 +281,9 @@ def render_bibliography(
             warnings.simplefilter("ignore")
             bibliography = CitationStylesBibliography(csl, CiteProcJSON(items), _SENTINELS)
             for item in items:
-                bibliography.register(Citation([CitationItem(item["id"])]))
+                cite = CitationItem(item["id"])
+                cite["briefgen_disambiguate"] = False  # see fixes: "disambiguate-condition"
+                bibliography.register(Citation([cite]))
             bibliography.sort()
             rendered = [str(text) for text in bibliography.bibliography()]
     except Exception as exc:
@@ -292,6 +294,8 @@ def render_bibliography(
         raise
     keys = [str(item.key) for item in bibliography.items]
     if len(rendered) != len(keys):
+        if len(entries) == 1:
+            return [(entries[0], "")]  # the style prints nothing for this entry
         # citeproc-py drops items that render to nothing; find them one by one.
         result = []
         for item_id in keys:
@@ -378,12 +382,15 @@ class CitationProcessor:
             if request.anchor is not None:
                 item["briefgen_anchor"] = request.anchor
             item["briefgen_mode"] = request.mode.value
+            item["briefgen_disambiguate"] = False  # until render() finds the work ambiguous
             item["briefgen_entry"] = request.entry
             cites.append(item)
         if note is not None:
             for request in requests:
                 self._first_note.setdefault(request.entry.key, note)
         citation = Citation(cites)
+        if note is not None:
+            citation["note_index"] = note  # positions count notes (near-note), not citations
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.bibliography.register(citation)
@@ -445,25 +452,10 @@ class CitationProcessor:
 
 
 def _locator(label: str, value: str) -> Any:
-    """A citeproc-py locator that equals another with the same label and value.
-
-    citeproc-py compares locators by identity, so "ibid. at the same page" always came out as
-    ibid-with-locator ("Ibid., 50." where Pandoc and CSL give "Ibid.").
-    """
     from citeproc.source import Locator
 
-    class _Locator(Locator):  # type: ignore[misc]
-        def __eq__(self, other: object) -> bool:
-            return isinstance(other, Locator) and (self.label, self.identifier) == (
-                other.label,
-                other.identifier,
-            )
-
-        def __hash__(self) -> int:
-            return hash((self.label, self.identifier))
-
     # citeproc-py matches ``locator="sub-verbo"`` against a label with a space.
-    return _Locator(label.replace("-", " "), value)
+    return Locator(label.replace("-", " "), value)
 
 
 def _render_citation(element: Any, citation: Any) -> RenderedCitation:
@@ -517,43 +509,3 @@ def _install_citation_modes() -> None:
 
     render.briefgen_modes = True  # type: ignore[attr-defined]
     Names.render = render
-    _install_disambiguate_condition()
-
-
-def _install_disambiguate_condition() -> None:
-    """citeproc-py ignores ``<if disambiguate="true">``, so the branch always ran (every short
-    note carried its title). It now holds only for a cite our processor found ambiguous."""
-    from citeproc.model import ConditionFailed, If
-
-    original: Callable[..., Any] = If.render
-    if getattr(original, "briefgen_disambiguate", False):
-        return
-
-    def render(
-        self: Any, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any
-    ) -> Any:
-        if "disambiguate" not in self.attrib:
-            return original(self, item, context=context, delimiter=delimiter, **kwargs)
-        # citeproc-py's If.render, with the disambiguate test added to the others.
-        results: list[bool] = []
-        tests = (("type", self._type), ("variable", self._variable),
-                 ("is-numeric", self._is_numeric), ("is-uncertain-date", self._is_uncertain_date),
-                 ("locator", self._locator))  # fmt: skip
-        for attribute, test in tests:
-            if attribute in self.attrib:
-                results += test(item)
-        if "position" in self.attrib:
-            results += self._position(item, context)
-        flagged = isinstance(item, dict) and bool(item.get("briefgen_disambiguate"))
-        results.append(flagged == (self.get("disambiguate") == "true"))
-        match = self.get("match")
-        passed = (
-            any(results) if match == "any" else not any(results) if match == "none"
-            else all(results)
-        )  # fmt: skip
-        if not passed:
-            raise ConditionFailed
-        return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
-
-    render.briefgen_disambiguate = True  # type: ignore[attr-defined]
-    If.render = render

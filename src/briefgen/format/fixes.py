@@ -564,3 +564,51 @@ def _no_bibliography() -> list[tuple[type[Any], str, Any]]:
         (style_class, "sort_bibliography", sort_),
         (style_class, "render_bibliography", render_),
     ]
+
+
+# Disambiguation -------------------------------------------------------------------------------
+
+
+@_fix("disambiguate-condition")
+def _disambiguate_condition() -> list[tuple[type[Any], str, Any]]:
+    """``disambiguate="true"`` holds only for a cite that is ambiguous without it.
+
+    CSL 1.0.2, *Choose*: the condition "only tests true when disambiguation is needed". citeproc-py
+    ignores the attribute, so ``<if disambiguate="true">`` always held: every short note carried
+    its title and year. Whether a cite is ambiguous is a fact about the whole document, which
+    citeproc-py does not track: our processor (``briefgen.format.engine``) decides it and sets
+    ``briefgen_disambiguate`` on every item it renders. Items without that key (citeproc-py used
+    on its own, as in the CSL test-suite) keep citeproc-py's behaviour.
+    """
+    model = _model()
+    original: Callable[..., Any] = model.If.render
+    ConditionFailed = model.ConditionFailed
+
+    def render(
+        self: Any, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any
+    ) -> Any:
+        decided = isinstance(item, dict) and "briefgen_disambiguate" in item
+        if "disambiguate" not in self.attrib or not decided:
+            return original(self, item, context=context, delimiter=delimiter, **kwargs)
+        # citeproc-py's If.render, with the disambiguate test added to the others.
+        results: list[bool] = []
+        tests = (("type", self._type), ("variable", self._variable),
+                 ("is-numeric", self._is_numeric), ("is-uncertain-date", self._is_uncertain_date),
+                 ("locator", self._locator))  # fmt: skip
+        for attribute, test in tests:
+            if attribute in self.attrib:
+                results += test(item)
+        if "position" in self.attrib:
+            results += self._position(item, context)
+        flagged = bool(item["briefgen_disambiguate"])
+        results.append(flagged == (self.get("disambiguate") == "true"))
+        match = self.get("match")
+        passed = (
+            any(results) if match == "any" else not any(results) if match == "none"
+            else all(results)
+        )  # fmt: skip
+        if not passed:
+            raise ConditionFailed
+        return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
+
+    return [(model.If, "render", render)]

@@ -1,0 +1,97 @@
+"""The citeproc-py adapter: citation order, Pandoc's modes, disambiguation, note numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefgen.errors import Diagnostics, Location
+from briefgen.format import fixes
+from briefgen.format.engine import CitationProcessor, CiteRequest, load_style, to_formatted
+from briefgen.model import BibEntry, CitationMode, Name
+
+STYLE = """\
+<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">
+  <info><id/><title/><updated>2024-01-01T00:00:00+00:00</updated></info>
+  <citation>
+    <layout delimiter="; " suffix=".">
+      <names variable="author"><name form="short"/></names>
+      <choose><if disambiguate="true"><text variable="title" prefix=", "/></if></choose>
+      <choose><if position="subsequent"><text variable="first-reference-note-number"
+        prefix=" (n " suffix=")"/></if></choose>
+      <text variable="locator" prefix=", "/>
+    </layout>
+  </citation>
+  <bibliography><layout><text variable="title"/></layout></bibliography>
+</style>
+"""
+
+
+def _entry(key: str, family: str, title: str) -> BibEntry:
+    names = (Name(family=family, given="A."),)
+    fields = {"title": title, "author": f"A. {family}", "date": "2004"}
+    return BibEntry(key, "book", fields, {"author": names}, Location(Path("r.bib"), 1))
+
+
+BLUM_A = _entry("blumA", "Blum", "Killing Hope")
+BLUM_B = _entry("blumB", "Blum", "Rogue State")
+SMITH = _entry("smith", "Smith", "Climate")
+
+
+def _render(
+    tmp_path: Path, requests: list[list[CiteRequest]], *, with_fixes: bool = True
+) -> list[str]:
+    path = tmp_path / "test.csl"
+    path.write_text(STYLE, encoding="utf-8")
+    style = load_style("test.csl", "en-US", tmp_path, Diagnostics(), Location(path))
+    assert style is not None and style.is_note
+    processor = CitationProcessor(style.csl, [BLUM_A, BLUM_B, SMITH])
+    for number, citation in enumerate(requests, start=1):
+        processor.register(citation, note=number)
+    if with_fixes:
+        return [to_formatted(found.raw).text for found in processor.render()]
+    with fixes.without_fixes():
+        return [to_formatted(found.raw).text for found in processor.render()]
+
+
+def test_works_print_in_the_order_written(tmp_path: Path) -> None:
+    (text,) = _render(tmp_path, [[CiteRequest(SMITH), CiteRequest(BLUM_A)]])
+    assert text.startswith("Smith; Blum")
+
+
+def test_only_works_whose_authors_print_alike_are_disambiguated(tmp_path: Path) -> None:
+    texts = _render(tmp_path, [[CiteRequest(BLUM_A)], [CiteRequest(BLUM_B)], [CiteRequest(SMITH)]])
+    assert texts == ["Blum, Killing Hope.", "Blum, Rogue State.", "Smith."]
+
+
+def test_without_the_fix_every_cite_took_the_disambiguate_branch(tmp_path: Path) -> None:
+    texts = _render(tmp_path, [[CiteRequest(SMITH)]], with_fixes=False)
+    assert texts == ["Smith, Climate."]
+
+
+def test_subsequent_cites_name_the_note_of_the_first(tmp_path: Path) -> None:
+    texts = _render(tmp_path, [[CiteRequest(SMITH)], [CiteRequest(BLUM_A)], [CiteRequest(SMITH)]])
+    assert texts[2] == "Smith (n 1)."
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected_text", "expected_author"),
+    [
+        pytest.param(CitationMode.NORMAL, "Smith, 12.", "Smith", id="normal"),
+        pytest.param(CitationMode.SUPPRESS_AUTHOR, ", 12.", "Smith", id="suppress-author"),
+        pytest.param(CitationMode.AUTHOR_IN_TEXT, ", 12.", "Smith", id="author-in-text"),
+    ],
+)
+def test_citation_modes_act_on_the_first_names(
+    tmp_path: Path, mode: CitationMode, expected_text: str, expected_author: str
+) -> None:
+    path = tmp_path / "test.csl"
+    path.write_text(STYLE, encoding="utf-8")
+    style = load_style("test.csl", "en-US", tmp_path, Diagnostics(), Location(path))
+    assert style is not None
+    processor = CitationProcessor(style.csl, [SMITH])
+    processor.register([CiteRequest(SMITH, mode, "12", "page")])
+    (found,) = processor.render()
+    assert to_formatted(found.raw).text == expected_text
+    assert to_formatted(found.author).text == expected_author
