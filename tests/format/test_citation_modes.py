@@ -159,10 +159,8 @@ def _text(fragment: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).replace("\u00a0", " ").split())
 
 
-# Notes of the CECOT brief that still differ from Pandoc's reference, and why.
-CECOT_DIFFERENCES: dict[str, str] = {
-    "xviii": "Pandoc sets quotation marks inside a title in the locale's style (‘…’ in en-GB)",
-}
+# Notes of the CECOT brief that still differ from Pandoc's reference, and why (none today).
+CECOT_DIFFERENCES: dict[str, str] = {}
 
 
 def test_cecot_notes_agree_with_pandoc(make_project: Callable[..., Path]) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from briefgen.errors import Diagnostics, Location
 from briefgen.format.engine import (
@@ -118,7 +119,7 @@ class Formatter:
         self, style: Style, entries: list[BibEntry], drop: Sequence[str]
     ) -> list[tuple[BibEntry, str]]:
         try:
-            return render_bibliography(style.numberless, entries, drop=drop)
+            return render_bibliography(style.numberless, entries, drop=drop, **_locale(style))
         except StyleFailed as failure:
             self._style_failed(style, failure)
             self._failed.add((id(style), failure.entry.key, False))
@@ -177,7 +178,7 @@ class Formatter:
             citations.append(FormattedCitation(authors.get(citation.index), note))
         references: tuple[tuple[BibEntry, Formatted], ...] = ()
         if brief.reference_list:
-            ordered = render_bibliography(style.numberless, list(resolved.works))
+            ordered = render_bibliography(style.numberless, list(resolved.works), **_locale(style))
             references = tuple((e, full[e.key]) for e, _ in ordered if e.key in full)
         return FormattedBrief(tuple(citations), references)
 
@@ -188,7 +189,9 @@ class Formatter:
         narrative = [c for c in resolved.citations if c.group.narrative and c.cites]
         if not narrative:
             return {}
-        processor = CitationProcessor(style.csl, [c.cites[0].entry for c in narrative])
+        processor = CitationProcessor(
+            style.csl, [c.cites[0].entry for c in narrative], **_locale(style)
+        )
         for citation in narrative:
             processor.register([CiteRequest(citation.cites[0].entry)])
         try:
@@ -207,7 +210,7 @@ class Formatter:
         self, brief: Brief, style: Style, resolved: ResolvedCitations
     ) -> FormattedBrief | None:
         in_text = not style.is_note
-        processor = CitationProcessor(style.csl, resolved.works)
+        processor = CitationProcessor(style.csl, resolved.works, **_locale(style))
         slots_by_citation: list[list[str]] = []
         for citation in resolved.citations:
             slots: list[str] = []
@@ -241,6 +244,11 @@ class Formatter:
                 citations.append(FormattedCitation(author, _capitalised(body)))
         references = tuple((entry, _formatted(style, raw, [entry])) for entry, raw in listed if raw)
         return FormattedBrief(tuple(citations), references)
+
+
+def _locale(style: Style) -> dict[str, Any]:
+    """What the data needs of the style's locale: its language and quotation marks."""
+    return {"language": style.locale, "quotes": style.quotes}
 
 
 def _formatted(

@@ -147,10 +147,16 @@ class Style:
         layout = self.csl.root.citation.layout
         return str(layout.get("delimiter", "; "))
 
+    @property
+    def quotes(self) -> tuple[str, str]:
+        """The locale's outer quotation marks (‘…’ in en-GB, “…” in en-US)."""
+        return (self.term("open-quote", plural=False, form="long") or "“",
+                self.term("close-quote", plural=False, form="long") or "”")  # fmt: skip
+
     def term(self, name: str, *, plural: bool, form: str = "short") -> str:
         """A locale term of the style (``page`` → ``p.``/``pp.``); empty when it has none."""
         try:
-            term = self.csl.root.citation.layout.get_term(name, form)
+            term = self.csl.root.citation.layout.get_term(name, None if form == "long" else form)
         except (IndexError, AttributeError):
             return ""
         number = "multiple" if plural else "single"
@@ -262,12 +268,19 @@ class StyleFailed(Exception):
 
 
 def render_bibliography(
-    csl: Any, entries: Sequence[BibEntry], *, drop: Iterable[str] = ()
+    csl: Any,
+    entries: Sequence[BibEntry],
+    *,
+    drop: Iterable[str] = (),
+    language: str = "en-US",
+    quotes: tuple[str, str] = ("“", "”"),
 ) -> list[tuple[BibEntry, str]]:
     """Bibliography entries in the style's order: ``(entry, raw)``; raises :class:`StyleFailed`.
 
-    ``drop`` names CSL variables left out of every item (to find where a locator goes).
+    ``drop`` names CSL variables left out of every item (to find where a locator goes);
+    ``language`` and ``quotes`` are the locale's (see :func:`csl_item`).
     """
+    options = {"drop": drop, "language": language, "quotes": quotes}
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
@@ -275,7 +288,7 @@ def render_bibliography(
         raise ValueError("the style has no <bibliography> layout")
     ids = {f"item-{n}": entry for n, entry in enumerate(entries)}
     dropped = set(drop)
-    items = [_csl_item(entry, item_id, dropped) for item_id, entry in ids.items()]
+    items = [csl_item(entry, item_id, dropped, language, quotes) for item_id, entry in ids.items()]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -290,7 +303,7 @@ def render_bibliography(
         if len(entries) == 1:
             raise StyleFailed(entries[0], exc) from exc
         for entry in entries:  # find the entry the style cannot format
-            render_bibliography(csl, [entry], drop=drop)
+            render_bibliography(csl, [entry], **options)  # type: ignore[arg-type]
         raise
     keys = [str(item.key) for item in bibliography.items]
     if len(rendered) != len(keys):
@@ -299,27 +312,43 @@ def render_bibliography(
         # citeproc-py drops items that render to nothing; find them one by one.
         result = []
         for item_id in keys:
-            single = render_bibliography(csl, [ids[item_id]], drop=drop)
+            single = render_bibliography(csl, [ids[item_id]], **options)  # type: ignore[arg-type]
             result += single or [(ids[item_id], "")]
         return result
     return [(ids[key], raw) for key, raw in zip(keys, rendered, strict=True)]
 
 
-def _csl_item(entry: BibEntry, item_id: str, drop: set[str]) -> dict[str, Any]:
-    # citeproc-py lower-cases ids, so BibTeX keys (case-sensitive, as in Pandoc) cannot be ids.
-    item = {k: v for k, v in _cached_csl(entry).items() if k not in drop}
+def csl_item(
+    entry: BibEntry,
+    item_id: str,
+    drop: set[str] = frozenset(),  # type: ignore[assignment]
+    language: str = "en-US",
+    quotes: tuple[str, str] = ("“", "”"),
+) -> dict[str, Any]:
+    """The CSL-JSON item citeproc-py gets for an entry, in a locale.
+
+    citeproc-py lower-cases ids, so BibTeX keys (case-sensitive, as in Pandoc) cannot be ids.
+    Quotation marks inside the data take the locale's form, as Pandoc's citeproc sets them
+    (“state of exception” is ‘state of exception’ in en-GB).
+    """
+    item = {k: v for k, v in _cached_csl(entry, language).items() if k not in drop}
+    if quotes != ("“", "”"):
+        for key, value in item.items():
+            if isinstance(value, str) and "“" in value:
+                item[key] = _QUOTED.sub(lambda m: f"{quotes[0]}{m.group(1)}{quotes[1]}", value)
     item["id"] = item_id
     return item
 
 
-_CSL_CACHE: dict[int, tuple[BibEntry, dict[str, Any]]] = {}
+_QUOTED = re.compile(r"“([^“”]*)”")
+_CSL_CACHE: dict[tuple[int, str], tuple[BibEntry, dict[str, Any]]] = {}
 
 
-def _cached_csl(entry: BibEntry) -> dict[str, Any]:
-    found = _CSL_CACHE.get(id(entry))
+def _cached_csl(entry: BibEntry, language: str) -> dict[str, Any]:
+    found = _CSL_CACHE.get((id(entry), language))
     if found is None or found[0] is not entry:
-        found = (entry, entry_to_csl(entry))
-        _CSL_CACHE[id(entry)] = found
+        found = (entry, entry_to_csl(entry, language=language))
+        _CSL_CACHE[(id(entry), language)] = found
     return found[1]
 
 
@@ -350,7 +379,14 @@ class RenderedCitation:
 class CitationProcessor:
     """A style's citations for one document, in reading order (positions, ibid, numbers)."""
 
-    def __init__(self, csl: Any, entries: Sequence[BibEntry]) -> None:
+    def __init__(
+        self,
+        csl: Any,
+        entries: Sequence[BibEntry],
+        *,
+        language: str = "en-US",
+        quotes: tuple[str, str] = ("“", "”"),
+    ) -> None:
         from citeproc import CitationStylesBibliography
         from citeproc.source.json import CiteProcJSON
 
@@ -358,7 +394,10 @@ class CitationProcessor:
         self.ids = {entry.key: f"item-{n}" for n, entry in enumerate(entries)}
         self._entries = {entry.key: entry for entry in entries}
         self._first_note: dict[str, int] = {}
-        items = [_csl_item(entry, self.ids[entry.key], set()) for entry in entries]
+        items = [
+            csl_item(entry, self.ids[entry.key], language=language, quotes=quotes)
+            for entry in entries
+        ]
         self.bibliography = CitationStylesBibliography(csl, CiteProcJSON(items), _SENTINELS)
         self._citations: list[Any] = []
 
