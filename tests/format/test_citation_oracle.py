@@ -63,10 +63,7 @@ IN_TEXT_STYLES = ["apa", "chicago-author-date", "harvard-cite-them-right"]
 
 # (style, note number or "text") → why we differ from Pandoc (citeproc-py engine gaps, to be
 # fixed in briefgen.format.fixes; each fix must remove its lines here).
-_CHAPTER = (
-    "citeproc-py's is-numeric ignores the locator, so Chicago drops the label ('2' for 'ch. 2'), "
-    "and its bundled en-US locale abbreviates chapter 'chap.' where Pandoc's says 'ch.'"
-)
+_CHAPTER = "citeproc-py's bundled CSL locales are older than Pandoc's: chapter is 'chap.' not 'ch.'"
 KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
     ("chicago-notes-bibliography", "6"): _CHAPTER,
     ("chicago-notes-bibliography", "7"): _CHAPTER,

@@ -230,3 +230,45 @@ def test_apply_is_idempotent_and_revertible() -> None:
 def test_every_fix_is_documented() -> None:
     for fix in fixes.FIXES:
         assert "CSL" in fix.summary and "citeproc-py" in fix.summary, fix.name
+
+
+def test_is_numeric_tests_the_locator() -> None:
+    layout = """<text variable="title"/><choose>
+      <if is-numeric="locator"><label variable="locator" form="short" prefix=", "/></if>
+    </choose><text variable="locator" prefix=" "/>"""
+    items = [{"id": "a", "type": "book", "title": "Hope"}]
+    cites = [[{"id": "a", "locator": "2", "label": "chapter"}]]
+    before, after = both("is-numeric-locator", items, citation=layout, cites=cites)
+    assert before == ["Hope 2"]
+    assert after == ["Hope, chap. 2"]
+
+
+def test_disambiguate_is_true_only_for_a_cite_found_ambiguous() -> None:
+    """citeproc-py on its own takes every disambiguate branch; our processor decides."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
+    from citeproc.formatter import plain
+    from citeproc.source.json import CiteProcJSON
+
+    csl = STYLE.format(
+        cls="note", macros="", citation_options="", bibliography="",
+        citation='<text variable="title"/><choose><if disambiguate="true">'
+        '<text variable="issued" prefix=" (x)"/><text value="!"/></if></choose>',
+    )  # fmt: skip
+
+    def cite(flag: bool | None) -> str:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            style = CitationStylesStyle(io.BytesIO(csl.encode()), validate=False)
+            processor = CitationStylesBibliography(
+                style, CiteProcJSON([{"id": "a", "type": "book", "title": "Hope"}]), plain
+            )
+            item = CitationItem("a")
+            if flag is not None:
+                item["briefgen_disambiguate"] = flag
+            citation = Citation([item])
+            processor.register(citation)
+            return str(processor.cite(citation, lambda item: None))
+
+    assert cite(False) == "Hope!"  # citeproc-py: the branch always runs
+    fixes.apply_fixes(["disambiguate-condition"])
+    assert (cite(None), cite(False), cite(True)) == ("Hope!", "Hope", "Hope!")

@@ -612,3 +612,32 @@ def _disambiguate_condition() -> list[tuple[type[Any], str, Any]]:
         return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
 
     return [(model.If, "render", render)]
+
+
+# Conditions ------------------------------------------------------------------------------------
+
+
+@_fix("is-numeric-locator")
+def _is_numeric_locator() -> list[tuple[type[Any], str, Any]]:
+    """``is-numeric="locator"`` tests the cite's locator.
+
+    CSL 1.0.2, *Choose*: ``is-numeric`` tests any number variable, the locator included.
+    citeproc-py looks the locator up among the reference's variables, where it never is, so the
+    test always failed: Chicago's notes dropped the label of a numeric locator ("2" for
+    "ch. 2").
+    """
+    model = _model()
+
+    def is_numeric_(self: Any, item: Any) -> list[bool]:
+        results = []
+        for variable in self.get("is-numeric").split():
+            if variable == "locator":
+                locator = item.get("locator") if isinstance(item, dict) else None
+                value = str(locator.identifier) if locator is not None else ""
+            else:
+                name = variable.replace("-", "_")
+                value = str(item.reference[name]) if name in item.reference else ""
+            results.append(bool(value) and bool(self.re_numeric.match(value)))
+        return results
+
+    return [(model.If, "_is_numeric", is_numeric_)]
