@@ -119,7 +119,10 @@ class Formatter:
         self, style: Style, entries: list[BibEntry], drop: Sequence[str]
     ) -> list[tuple[BibEntry, str]]:
         try:
-            return render_bibliography(style.numberless, entries, drop=drop, **_locale(style))
+            # Each reference is kept by key, so the style's order is not needed here.
+            return render_bibliography(
+                style.numberless, entries, drop=drop, sort=False, **_locale(style)
+            )
         except StyleFailed as failure:
             self._style_failed(style, failure)
             self._failed.add((id(style), failure.entry.key, False))

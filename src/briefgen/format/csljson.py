@@ -95,7 +95,20 @@ def entry_to_csl(entry: BibEntry, *, language: str = "en-US") -> dict[str, Any]:
     ``language`` is the locale the references are formatted in: like Pandoc, titles are
     converted to sentence case only when it and the entry's ``langid`` are English.
     """
-    return _Converter(entry, language).item()
+    key = (id(entry), language)
+    found = _CONVERTED.get(key)
+    if found is None or found[0] is not entry:
+        if len(_CONVERTED) >= _CACHE_LIMIT:
+            _CONVERTED.clear()  # a long-lived process (serve) must not keep old entries forever
+        found = (entry, _Converter(entry, language).item())
+        _CONVERTED[key] = found
+    # A shallow copy: callers may set top-level keys; nested values are only read.
+    return dict(found[1])
+
+
+# Each entry is converted once per language, however many briefs, notes and pages use it.
+_CONVERTED: dict[tuple[int, str], tuple[BibEntry, dict[str, Any]]] = {}
+_CACHE_LIMIT = 100_000
 
 
 class _Converter:

@@ -232,6 +232,7 @@ def _parse_style(path: Path, locale: str, *, numberless: bool) -> Any:
 
     apply_fixes()
     _install_citation_modes()
+    _install_term_cache()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         style = CitationStylesStyle(str(path), locale=locale, validate=False)
@@ -274,13 +275,15 @@ def render_bibliography(
     drop: Iterable[str] = (),
     language: str = "en-US",
     quotes: tuple[str, str] = ("“", "”"),
+    sort: bool = True,
 ) -> list[tuple[BibEntry, str]]:
-    """Bibliography entries in the style's order: ``(entry, raw)``; raises :class:`StyleFailed`.
+    """Bibliography entries, ``(entry, raw)``, in the style's order unless ``sort`` is false (it
+    costs a rendering of every sort key); raises :class:`StyleFailed`.
 
     ``drop`` names CSL variables left out of every item (to find where a locator goes);
     ``language`` and ``quotes`` are the locale's (see :func:`csl_item`).
     """
-    options = {"drop": drop, "language": language, "quotes": quotes}
+    options = {"drop": drop, "language": language, "quotes": quotes, "sort": sort}
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
@@ -297,7 +300,8 @@ def render_bibliography(
                 cite = CitationItem(item["id"])
                 cite["briefgen_disambiguate"] = False  # see fixes: "disambiguate-condition"
                 bibliography.register(Citation([cite]))
-            bibliography.sort()
+            if sort:
+                bibliography.sort()
             rendered = [str(text) for text in bibliography.bibliography()]
     except Exception as exc:
         if len(entries) == 1:
@@ -331,7 +335,7 @@ def csl_item(
     Quotation marks inside the data take the locale's form, as Pandoc's citeproc sets them
     (“state of exception” is ‘state of exception’ in en-GB).
     """
-    item = {k: v for k, v in _cached_csl(entry, language).items() if k not in drop}
+    item = {k: v for k, v in entry_to_csl(entry, language=language).items() if k not in drop}
     if quotes != ("“", "”"):
         for key, value in item.items():
             if isinstance(value, str) and "“" in value:
@@ -341,15 +345,6 @@ def csl_item(
 
 
 _QUOTED = re.compile(r"“([^“”]*)”")
-_CSL_CACHE: dict[tuple[int, str], tuple[BibEntry, dict[str, Any]]] = {}
-
-
-def _cached_csl(entry: BibEntry, language: str) -> dict[str, Any]:
-    found = _CSL_CACHE.get((id(entry), language))
-    if found is None or found[0] is not entry:
-        found = (entry, entry_to_csl(entry, language=language))
-        _CSL_CACHE[(id(entry), language)] = found
-    return found[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -548,3 +543,34 @@ def _install_citation_modes() -> None:
 
     render.briefgen_modes = True  # type: ignore[attr-defined]
     Names.render = render
+
+
+def _install_term_cache() -> None:
+    """Look each locale term up once: citeproc-py runs an XPath query per term per entry.
+
+    A locale's terms never change once the style is loaded, so the answer (the term element, or
+    the IndexError of a missing term) is kept per locale, name, form and zero-padding.
+    """
+    from citeproc.model import Locale
+
+    original: Callable[..., Any] = Locale.get_term
+    if getattr(original, "briefgen_cached", False):
+        return
+    missing = object()
+    cache: dict[tuple[Any, str, str | None, bool], Any] = {}
+
+    def get_term(self: Any, name: str, form: str | None = None, zero_padded: bool = False) -> Any:
+        key = (self, name, form, zero_padded)
+        found = cache.get(key)
+        if found is None:
+            try:
+                found = original(self, name, form, zero_padded)
+            except IndexError:
+                found = missing
+            cache[key] = found
+        if found is missing:
+            raise IndexError(name)
+        return found
+
+    get_term.briefgen_cached = True  # type: ignore[attr-defined]
+    Locale.get_term = get_term
