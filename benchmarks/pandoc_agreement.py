@@ -154,10 +154,12 @@ def pandoc_csl_json(bib: Path, *, reader: str = "biblatex") -> dict[str, dict[st
 def our_references(bib: Path, style: str) -> dict[str, str]:
     """briefgen's reference list for every entry of ``bib``, key → text."""
     from briefgen.bibliography import load_bibliography
+    from briefgen.errors import Diagnostics
 
-    bibliography, problems = load_bibliography(bib, root=REPO)
-    if problems:
-        raise RuntimeError("; ".join(p.format() for p in problems))
+    problems = Diagnostics()
+    bibliography = load_bibliography(bib, root=REPO, diagnostics=problems)
+    if problems.items:
+        raise RuntimeError("; ".join(p.format() for p in problems.items))
     entries = list(bibliography.entries.values())
     texts, failed = _format(entries, style)
     if texts is None and failed:

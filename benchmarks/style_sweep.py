@@ -44,11 +44,13 @@ class Failure:
 def corpus_items(path: Path = CORPUS) -> list[dict[str, Any]]:
     """The corpus as CSL-JSON items, converted as briefgen converts BibTeX."""
     from briefgen.bibliography import load_bibliography
+    from briefgen.errors import Diagnostics
     from briefgen.format.csljson import entry_to_csl
 
-    bibliography, diagnostics = load_bibliography(path, root=path.parent)
-    if diagnostics:
-        raise SystemExit(f"{path}: {diagnostics[0]}")
+    diagnostics = Diagnostics()
+    bibliography = load_bibliography(path, root=path.parent, diagnostics=diagnostics)
+    if diagnostics.items:
+        raise SystemExit(diagnostics.items[0].format())
     return [entry_to_csl(entry) for entry in bibliography.entries.values()]
 
 

@@ -223,9 +223,12 @@ def test_errors_carry_lines() -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    bibliography, diagnostics = load_bibliography(tmp_path / "references.bib", root=tmp_path)
+    diagnostics = Diagnostics()
+    bibliography = load_bibliography(
+        tmp_path / "references.bib", root=tmp_path, diagnostics=diagnostics
+    )
     assert bibliography.entries == {}
-    assert [d.format() for d in diagnostics] == [
+    assert [d.format() for d in diagnostics.items] == [
         "references.bib: bibliography file not found; expected a BibTeX file here (set"
         " 'bibliography' in [tool.briefgen] to use another path)"
     ]

@@ -24,7 +24,7 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser import model
 
-from briefgen.errors import Diagnostic, Diagnostics, Location
+from briefgen.errors import Diagnostics, Location
 from briefgen.model import BibEntry, Bibliography, Name
 
 # bibtexparser logs each failed block; we report those ourselves, with the file name.
@@ -47,23 +47,22 @@ MONTHS = {
 }  # fmt: skip
 
 
-def load_bibliography(path: Path, *, root: Path) -> tuple[Bibliography, list[Diagnostic]]:
-    """Parse a BibTeX file; problems come back as diagnostics with ``path:line``."""
+def load_bibliography(path: Path, *, root: Path, diagnostics: Diagnostics) -> Bibliography:
+    """Parse a BibTeX file; problems go to ``diagnostics`` with ``path:line``, as everywhere."""
     rel = relative_path(path, root)
-    diagnostics = Diagnostics()
     if not path.is_file():
         diagnostics.error(
             "bibliography file not found; expected a BibTeX file here (set 'bibliography' in "
             "[tool.briefgen] to use another path)",
             Location(rel),
         )
-        return Bibliography(rel, readable=False), diagnostics.items
+        return Bibliography(rel, readable=False)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         diagnostics.error(f"file is not valid UTF-8 ({exc.reason})", Location(rel))
-        return Bibliography(rel, readable=False), diagnostics.items
-    return parse_bibliography(text, rel, diagnostics), diagnostics.items
+        return Bibliography(rel, readable=False)
+    return parse_bibliography(text, rel, diagnostics)
 
 
 def parse_bibliography(text: str, path: Path, diagnostics: Diagnostics) -> Bibliography:

@@ -49,8 +49,7 @@ class Project:
 def load_project(config: Config, *, strict: bool = False) -> Project:
     """Read and resolve every brief; raise :class:`BuildFailed` listing every problem."""
     diagnostics = Diagnostics()
-    bibliography, bib_problems = load_bibliography(config.bibliography, root=config.root)
-    diagnostics.extend(bib_problems)
+    bibliography = load_bibliography(config.bibliography, root=config.root, diagnostics=diagnostics)
     briefs = load_briefs(config, diagnostics)
     resolved = [resolve_brief(brief, bibliography, config, diagnostics) for brief in briefs]
     cited = {

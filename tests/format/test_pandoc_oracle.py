@@ -114,8 +114,11 @@ def test_csl_json_matches_pandoc(bib: Path) -> None:
     from briefgen.format.csljson import entry_to_csl
 
     theirs = oracle.pandoc_csl_json(bib)
-    bibliography, problems = load_bibliography(bib, root=REPO)
-    assert problems == []
+    from briefgen.errors import Diagnostics
+
+    problems = Diagnostics()
+    bibliography = load_bibliography(bib, root=REPO, diagnostics=problems)
+    assert problems.items == []
     mismatches = {}
     for key, entry in bibliography.entries.items():
         ours = entry_to_csl(entry)

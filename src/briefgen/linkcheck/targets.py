@@ -142,12 +142,11 @@ def _project_pairs(config: Config, only: list[Path] | None) -> list[tuple[str, C
 def _bib_pairs(config: Config, path: Path) -> list[tuple[str, Citation]]:
     """Every URL and DOI of a BibTeX file, cited or not (vetting a fresh export)."""
     from briefgen.bibliography import load_bibliography
-    from briefgen.errors import BuildFailed, Severity
+    from briefgen.errors import Diagnostics
 
-    bibliography, problems = load_bibliography(path, root=config.root)
-    errors = [p for p in problems if p.severity is Severity.ERROR]
-    if errors:
-        raise BuildFailed(errors)
+    diagnostics = Diagnostics()
+    bibliography = load_bibliography(path, root=config.root, diagnostics=diagnostics)
+    diagnostics.raise_if_failed()
     pairs: list[tuple[str, Citation]] = []
     for entry in bibliography.entries.values():
         if entry.url:
