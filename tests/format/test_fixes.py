@@ -272,3 +272,28 @@ def test_disambiguate_is_true_only_for_a_cite_found_ambiguous() -> None:
     assert cite(False) == "Hope!"  # citeproc-py: the branch always runs
     fixes.apply_fixes(["disambiguate-condition"])
     assert (cite(None), cite(False), cite(True)) == ("Hope!", "Hope", "Hope!")
+
+
+def test_group_suppression_counts_the_variables_rendered() -> None:
+    """APA's "(Publication)": the chosen branch prints a term, the group's variable is empty."""
+    macros = """<macro name="place">
+      <choose><if type="thesis"><text value="in "/></if></choose>
+      <text variable="publisher-place"/>
+    </macro>"""
+    citation = """<group delimiter=" "><text variable="title"/>
+      <group prefix="(" suffix=")" delimiter=" ">
+        <choose>
+          <if type="thesis"><text value="Publication"/></if>
+          <else-if variable="number"><text variable="genre"/></else-if>
+        </choose>
+        <text variable="number"/>
+      </group>
+      <text macro="place"/>
+    </group>"""
+    items = [
+        {"id": "a", "type": "thesis", "title": "Essays"},
+        {"id": "b", "type": "thesis", "title": "Coal", "number": "12", "publisher-place": "Lund"},
+    ]
+    before, after = both("group-suppression", items, citation=citation, macros=macros)
+    assert before == ["Essays (Publication) in ", "Coal (Publication 12) in Lund"]
+    assert after == ["Essays", "Coal (Publication 12) in Lund"]

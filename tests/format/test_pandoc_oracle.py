@@ -27,11 +27,11 @@ DIFFERENCES = Path(__file__).with_name("pandoc_differences.txt")
 
 # Committed floors: the agreement reached, per style (pairs agreeing out of 69).
 FLOORS = {
-    "apa": 52,
-    "chicago-author-date": 49,
-    "chicago-notes-bibliography": 48,
+    "apa": 57,
+    "chicago-author-date": 51,
+    "chicago-notes-bibliography": 50,
     "harvard-cite-them-right": 61,
-    "ieee": 58,
+    "ieee": 61,
     "modern-language-association": 55,
 }
 

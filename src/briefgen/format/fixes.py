@@ -641,3 +641,115 @@ def _is_numeric_locator() -> list[tuple[type[Any], str, Any]]:
         return results
 
     return [(model.If, "_is_numeric", is_numeric_)]
+
+
+# Groups ----------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _VariableCount:
+    """Variables looked up so far while rendering, and how many of them printed something."""
+
+    called: int = 0
+    nonempty: int = 0
+
+    def add(self, text: Any) -> None:
+        self.called += 1
+        if text or text == 0:
+            self.nonempty += 1
+
+
+# Running totals; a group compares them before and after its children render. citeproc-py is
+# single-threaded (its rendering state lives on the style tree), so one counter will do.
+_variables = _VariableCount()
+
+
+@_fix("group-suppression")
+def _group_suppression() -> list[tuple[type[Any], str, Any]]:
+    """A ``cs:group`` is suppressed when the variables it rendered were all empty.
+
+    CSL 1.0.2, *Group*: "cs:group and its child elements are suppressed if a) at least one
+    rendering element in cs:group calls a variable (either directly or via a macro), and b) all
+    variables that are called are empty"; a non-empty ``cs:macro`` counts as a non-empty
+    variable. citeproc-py decides from the style tree instead: a ``cs:choose`` (or a nested
+    group) "calls a variable" if any of its branches could, so a group whose chosen branch
+    printed only a term survives with its variables empty (APA's "(Publication)" before a
+    thesis genre, IEEE's "[Online]" before "Available:", Chicago's "Edition." after a
+    newspaper article). We count the variables actually looked up while the group renders (as
+    Pandoc's citeproc does): conditions and labels do not call a variable, text, number,
+    date and names elements do.
+    """
+    model = _model()
+    text_variable = model.Text._variable
+    text_process = model.Text.process
+    number_process = model.Number.process
+    date_process = model.Date.process
+    names_process = model.Names.process
+    VariableError = model.VariableError
+    Choose = model.Choose
+
+    def counted(lookup: Callable[[], Any]) -> Any:
+        try:
+            text = lookup()
+        except VariableError:
+            _variables.add(None)
+            raise
+        _variables.add(text)
+        return text
+
+    def text_variable_(self: Any, item: Any, context: Any) -> Any:
+        if self.get("variable") in model.Text.generated_variables:
+            return text_variable(self, item, context)
+        return counted(lambda: text_variable(self, item, context))
+
+    def text_process_(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+        if "macro" not in self.attrib:
+            return text_process(self, item, context=context, **kwargs)
+        called, nonempty = _variables.called, _variables.nonempty
+        text, language = text_process(self, item, context=context, **kwargs)
+        if _variables.called > called and _variables.nonempty == nonempty:
+            text = None  # a macro is a group of its own, as in Pandoc's citeproc
+        elif text:
+            _variables.add(text)  # CSL: a non-empty macro is a non-empty variable
+        return text, language
+
+    def number_process_(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+        return counted(lambda: number_process(self, item, context=context, **kwargs))
+
+    def date_process_(self: Any, item: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.is_locale_date():  # counted once, by the style's cs:date that asked for it
+            return date_process(self, item, *args, **kwargs)
+        return counted(lambda: date_process(self, item, *args, **kwargs))
+
+    def names_process_(self: Any, item: Any, *args: Any, **kwargs: Any) -> Any:
+        return counted(lambda: names_process(self, item, *args, **kwargs))
+
+    def group_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+        called, nonempty = _variables.called, _variables.nonempty
+        output = []
+        # A group's delimiter also delimits the children of a cs:choose child (citeproc-py's
+        # own Group.process does the same).
+        delimiter = self.get("delimiter", "")
+        for child in self.iterchildren():
+            try:
+                if isinstance(child, Choose):
+                    text = child.render(item, context=context, delimiter=delimiter, **kwargs)
+                else:
+                    text = child.render(item, context=context, **kwargs)
+            except VariableError:
+                continue
+            if text is not None:
+                output.append(text)
+        all_empty = _variables.called > called and _variables.nonempty == nonempty
+        if not output or all_empty:
+            raise VariableError
+        return self.join(output)
+
+    return [
+        (model.Text, "_variable", text_variable_),
+        (model.Text, "process", text_process_),
+        (model.Number, "process", number_process_),
+        (model.Date, "process", date_process_),
+        (model.Names, "process", names_process_),
+        (model.Group, "process", group_process),
+    ]
