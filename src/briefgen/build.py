@@ -81,13 +81,16 @@ def format_project(
     project: Project, config: Config, *, strict: bool = False
 ) -> dict[str, FormattedBrief]:
     """Format every brief's citations in its style: slug → formatted brief."""
+    from briefgen.exports import brief_entry, brief_url
     from briefgen.format import Formatter
 
     diagnostics = Diagnostics()
     formatter = Formatter(config.root, diagnostics)
     formatted = {}
     for resolved in project.briefs:
-        result = formatter.format_brief(resolved.brief, resolved.citations)
+        brief = resolved.brief
+        own = brief_entry(brief, url=brief_url(config.base_url, brief), publisher=config.title)
+        result = formatter.format_brief(brief, resolved.citations, own_entry=own)
         if result is not None:
             formatted[resolved.slug] = result
     diagnostics.raise_if_failed(strict=strict)

@@ -36,6 +36,11 @@ _LATEX_SPECIALS = {
 _LATEX_SPECIAL = re.compile("|".join(re.escape(c) for c in _LATEX_SPECIALS))
 
 
+def brief_url(base_url: str, brief: Brief) -> str:
+    """The brief's absolute URL (``https://…/cecot/``); empty when no base_url is set."""
+    return f"{base_url.rstrip('/')}/{brief.slug}/" if base_url else ""
+
+
 def brief_entry(brief: Brief, *, url: str, publisher: str) -> BibEntry:
     """The brief as a biblatex ``@report`` record (its ``type`` is "Policy brief")."""
     fields = {"title": brief.title, "type": GENRE}

@@ -18,9 +18,9 @@ from markupsafe import Markup
 
 from briefgen.citations import cited_in
 from briefgen.config import Config
-from briefgen.errors import Diagnostics, Location, RenderError
-from briefgen.exports import brief_entry, export_paths, to_bibtex, to_csl_json, to_ris
-from briefgen.format import FormattedBrief, format_references, work_anchor
+from briefgen.errors import Location, RenderError
+from briefgen.exports import brief_entry, brief_url, export_paths, to_bibtex, to_csl_json, to_ris
+from briefgen.format import FormattedBrief, work_anchor
 from briefgen.markdown import CitationEnv, render_section
 from briefgen.metadata import (
     MetaTag,
@@ -242,7 +242,7 @@ def brief_page(
         for entry, text in formatted.references
     )
     words = sum(len(parsed.section.body.split()) for parsed in resolved.parsed_sections)
-    url = f"{site.base_url}{brief.slug}/" if site.base_url else ""
+    url = brief_url(site.base_url, brief)
     works_cited = cited_works(resolved.citations.works)
     description = brief.summary or brief.title
     meta = highwire_tags(brief, url=url, publisher=site.title, works=works_cited) + social_tags(
@@ -259,7 +259,7 @@ def brief_page(
         word_count=words,
         url=url,
         description=description,
-        cite=cite_block(brief, url, site, config),
+        cite=cite_block(brief, formatted),
         meta=meta,
         json_ld=Markup(json_ld_script(article)),
         health_checked=any(w.health for note in note_views for w in note.works)
@@ -308,23 +308,14 @@ def _robust_links(html: str, works: Iterable[WorkView]) -> str:
     return html
 
 
-def cite_block(brief: Brief, url: str, site: Site, config: Config) -> CiteBlock:
+def cite_block(brief: Brief, formatted: FormattedBrief) -> CiteBlock:
     """The brief's own reference, formatted in its CSL style, with its export files."""
-    entry = brief_entry(brief, url=url, publisher=site.title)
-    diagnostics = Diagnostics()
-    formatted = format_references(
-        [entry], style=brief.style, language=brief.language, root=config.root,
-        diagnostics=diagnostics,
-    )  # fmt: skip
-    if not formatted or diagnostics.errors:
-        # The style loaded for the notes already; this is a bug, not a user error.
-        raise RenderError(
-            f"cannot format the brief {brief.slug!r} in style {brief.style!r}",
-            Location(brief.path),
-        )
-    html, text = formatted[entry.key]
+    if formatted.cite is None:
+        # The style formatted the notes, so it formats the brief; this is a bug, not user error.
+        raise RenderError(f"cannot format the brief {brief.slug!r} in style {brief.style!r}",
+                          Location(brief.path))  # fmt: skip
     files = {fmt: Path(path).name for fmt, path in export_paths(brief).items()}
-    return CiteBlock(Markup(html), text, files)
+    return CiteBlock(Markup(formatted.cite.html), formatted.cite.text, files)
 
 
 def brief_exports(brief: Brief, url: str, site: Site) -> dict[str, bytes]:

@@ -70,6 +70,8 @@ class FormattedBrief:
     """By :attr:`Citation.index`."""
     references: tuple[tuple[BibEntry, Formatted], ...]
     """The reference list in the style's order; empty unless the brief shows one."""
+    cite: Formatted | None = None
+    """The brief's own reference ("Cite this brief"), in its style."""
 
 
 def work_anchor(key: str) -> str:
@@ -143,8 +145,10 @@ class Formatter:
             failure.entry.location,
         )
 
-    def format_brief(self, brief: Brief, resolved: ResolvedCitations) -> FormattedBrief | None:
-        """Format a brief's citations and reference list; None after an error."""
+    def format_brief(
+        self, brief: Brief, resolved: ResolvedCitations, *, own_entry: BibEntry | None = None
+    ) -> FormattedBrief | None:
+        """Format a brief's citations, reference list and own reference; None after an error."""
         style = self.style(brief.style, brief.language, brief.style_set_at)
         if style is None:
             return None
@@ -160,6 +164,9 @@ class Formatter:
             result = self._with_processor(brief, style, resolved)
         else:
             result = self._as_endnotes(brief, style, resolved)
+        if result is not None and own_entry is not None:
+            cite = self.references(style, [own_entry]).get(own_entry.key)
+            result = FormattedBrief(result.citations, result.references, cite)
         return result if len(self.diagnostics.errors) == errors else None
 
     # -- in-text styles, one endnote per citation ------------------------------------------
@@ -396,10 +403,8 @@ def format_references(
     style_set_at: Location | None = None,
 ) -> dict[str, tuple[str, str]] | None:
     """Format each entry as a bibliography item: key → (safe HTML, plain text); None on error."""
-    from briefgen.config import PYPROJECT
-
     formatter = Formatter(root, diagnostics)
-    loaded = formatter.style(style, language, style_set_at or PYPROJECT)
+    loaded = formatter.style(style, language, style_set_at or Location(Path("pyproject.toml")))
     if loaded is None:
         return None
     errors = len(diagnostics.errors)
