@@ -297,3 +297,23 @@ def test_group_suppression_counts_the_variables_rendered() -> None:
     before, after = both("group-suppression", items, citation=citation, macros=macros)
     assert before == ["Essays (Publication) in ", "Coal (Publication 12) in Lund"]
     assert after == ["Essays", "Coal (Publication 12) in Lund"]
+
+
+def test_title_case_hyphens_parentheses_and_single_letters() -> None:
+    citation = '<text variable="title" text-case="title"/>'
+    items = [
+        {"id": "a", "type": "book", "title": "capital in the twenty-first century"},
+        {"id": "b", "type": "book", "title": "massachusetts v. environmental protection agency"},
+        {"id": "c", "type": "book", "title": "volume 1 (long and short papers): a world made of"},
+    ]
+    before, after = both("title-case", items, citation=citation)
+    assert before == [
+        "Capital in the Twenty-first Century",
+        "Massachusetts V. Environmental Protection Agency",
+        "Volume 1 (long and Short Papers): A World Made of",
+    ]
+    assert after == [
+        "Capital in the Twenty-First Century",
+        "Massachusetts v. Environmental Protection Agency",
+        "Volume 1 (Long and Short Papers): A World Made Of",
+    ]

@@ -27,12 +27,12 @@ DIFFERENCES = Path(__file__).with_name("pandoc_differences.txt")
 
 # Committed floors: the agreement reached, per style (pairs agreeing out of 69).
 FLOORS = {
-    "apa": 57,
-    "chicago-author-date": 51,
-    "chicago-notes-bibliography": 50,
+    "apa": 59,
+    "chicago-author-date": 55,
+    "chicago-notes-bibliography": 54,
     "harvard-cite-them-right": 61,
     "ieee": 61,
-    "modern-language-association": 55,
+    "modern-language-association": 58,
 }
 
 

@@ -14,6 +14,7 @@ release should be checked against the CSL test-suite (``benchmarks/csl_suite.py`
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -753,3 +754,121 @@ def _group_suppression() -> list[tuple[type[Any], str, Any]]:
         (model.Names, "process", names_process_),
         (model.Group, "process", group_process),
     ]
+
+
+# Title case ------------------------------------------------------------------------------------
+
+# Where a title-case word may start, as Pandoc's citeproc tracks it (``Citeproc.Pandoc``).
+_START, _START_SENTENCE, _AFTER_WORD_END, _AFTER_WORD_CHAR, _AFTER_STOP, _BEFORE_LAST_WORD = (
+    range(6)
+)
+_WORD_BREAKS = frozenset("-/\u2013\u2014")
+
+
+def _chunk_kind(char: str) -> str:
+    if char.isalnum():
+        return "word"
+    if char.isspace():
+        return "space"
+    return "punctuation" if unicodedata.category(char).startswith("P") else "other"
+
+
+def _chunks(text: str) -> list[str]:
+    """``text`` cut into runs of letters and digits, of spaces, of punctuation (and symbols)."""
+    chunks: list[str] = []
+    kinds: list[str] = []
+    for char in text:
+        kind = _chunk_kind(char)
+        if kinds and kind == kinds[-1] and kind != "other":
+            chunks[-1] += char
+        else:
+            chunks.append(char)
+            kinds.append(kind)
+    return chunks
+
+
+def _next_state(state: int, chunk: str) -> int:
+    last = chunk[-1:]
+    if not last:
+        return state
+    if last in ".?!:":
+        return _AFTER_STOP
+    if last.isalnum():
+        return _AFTER_WORD_CHAR
+    if last.isspace() and state == _AFTER_STOP:
+        return _START_SENTENCE
+    if last.isspace() or last in _WORD_BREAKS:
+        return _AFTER_WORD_END
+    return state  # other punctuation ("(", "’") leaves a word start where it was
+
+
+def _title_case_chunk(chunk: str, state: int, stop: set[str]) -> str:
+    if not chunk.islower():  # mixed case, all capitals, or digits: left as written
+        return chunk
+    if state in (_START, _START_SENTENCE):
+        return _capitalize(chunk)
+    if len(chunk) > 1 and (
+        state == _BEFORE_LAST_WORD or (state == _AFTER_WORD_END and chunk not in stop)
+    ):
+        return _capitalize(chunk)
+    return chunk
+
+
+def _title_case(text: Any, stop: set[str]) -> Any:
+    segments = _case_segments(text)
+    # The last word is capitalised even if a stop word, unless it is cut by a hyphen or slash
+    # or is inside markup (Pandoc looks only at the last top-level string).
+    last_word: tuple[int, int] | None = None  # (segment, offset of the last word)
+    if segments and segments[-1][0] == "text":
+        piece = segments[-1][1]
+        words = piece.rstrip()
+        start = len(words) - len(words.split()[-1]) if words.strip() else 0
+        several = start > 0 or any(kind == "text" and p.strip() for kind, p in segments[:-1])
+        if words.strip() and several and not _WORD_BREAKS & set(words[start:]):
+            last_word = (len(segments) - 1, start)
+    state = _START
+    out: list[tuple[str, str]] = []
+    for index, (kind, piece) in enumerate(segments):
+        if kind != "text":
+            out.append((kind, piece))
+            state = _next_state(state, piece) if kind == "nocase" else state
+            continue
+        cased = ""
+        for chunk in _chunks(piece):
+            if (
+                last_word is not None and index == last_word[0] and len(cased) == last_word[1]
+                and state in (_START, _START_SENTENCE, _AFTER_WORD_END)
+            ):  # fmt: skip
+                state = _BEFORE_LAST_WORD
+            if chunk.isalnum():
+                chunk = _title_case_chunk(chunk, state, stop)
+            cased += chunk
+            state = _next_state(state, chunk)
+        out.append((kind, cased))
+    return _join_segments(text, out)
+
+
+@_fix("title-case")
+def _title_case_fix() -> list[tuple[type[Any], str, Any]]:
+    """Title case capitalises each part of a hyphenated word, and no single letters.
+
+    CSL 1.0.2, *Title case conversion*: "the first character of each lowercase word is
+    capitalized", stop words excepted "unless they are the first or last word in the string, or
+    follow a colon". citeproc-py splits words at spaces only, so "Twenty-first", "Second-best",
+    "Pre-training" keep their lower-case second part, and a word after an opening parenthesis
+    or quotation mark ("(long and Short Papers)") is never capitalised; it capitalises the "v."
+    of "Massachusetts v. Environmental Protection Agency". Pandoc's citeproc starts a word after
+    a space, hyphen, slash or dash, looks through punctuation before it, leaves one-letter words
+    alone, and capitalises the last word even if it is a stop word; so do we.
+    """
+    model = _model()
+    case = model.TextCased.case
+
+    def case_(self: Any, text: Any, language: Any = None) -> Any:
+        if self.get("text-case") != "title" or text is None or language not in (None, "en"):
+            return case(self, text, language)
+        if isinstance(text, int | float):
+            return str(text)
+        return _title_case(text, set(model.TextCased._stop_words))
+
+    return [(model.TextCased, "case", case_)]
