@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from briefgen.build import Project as Project
-    from briefgen.build import ResolvedBrief as ResolvedBrief
     from briefgen.build import build_site as build_site
     from briefgen.build import load_project as load_project
     from briefgen.config import Config as Config
@@ -18,11 +16,13 @@ if TYPE_CHECKING:
     from briefgen.errors import BuildFailed as BuildFailed
     from briefgen.errors import Diagnostic as Diagnostic
     from briefgen.errors import Location as Location
+    from briefgen.model import Project as Project
+    from briefgen.model import ResolvedBrief as ResolvedBrief
 
 # Public names are imported on first use, so `briefgen --help` does not load the whole pipeline.
 _EXPORTS = {
-    "Project": "briefgen.build",
-    "ResolvedBrief": "briefgen.build",
+    "Project": "briefgen.model",
+    "ResolvedBrief": "briefgen.model",
     "build_site": "briefgen.build",
     "load_project": "briefgen.build",
     "Config": "briefgen.config",

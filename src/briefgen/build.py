@@ -2,48 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from briefgen.bibliography import load_bibliography
 from briefgen.citations import resolve_citations
 from briefgen.config import Config
 from briefgen.content import load_briefs
-from briefgen.errors import Diagnostic, Diagnostics
-from briefgen.markdown import ParsedSection, parse_section
-from briefgen.model import Bibliography, BodyLink, Brief, ResolvedCitations
+from briefgen.errors import Diagnostics
+from briefgen.markdown import parse_section
+from briefgen.model import Bibliography, Brief, Project, ResolvedBrief
 
 if TYPE_CHECKING:
     from briefgen.format import FormattedBrief
-
-
-@dataclass(frozen=True, slots=True)
-class ResolvedBrief:
-    """A brief with every citation resolved and numbered; ready to render."""
-
-    brief: Brief
-    parsed_sections: tuple[ParsedSection, ...]
-    citations: ResolvedCitations
-    links: tuple[BodyLink, ...]
-    """Links written in the Markdown body."""
-
-    @property
-    def slug(self) -> str:
-        return self.brief.slug
-
-    @property
-    def title(self) -> str:
-        return self.brief.title
-
-
-@dataclass(frozen=True, slots=True)
-class Project:
-    """All briefs of a project, resolved against its one bibliography."""
-
-    config: Config
-    bibliography: Bibliography
-    briefs: tuple[ResolvedBrief, ...]
-    warnings: tuple[Diagnostic, ...] = ()
 
 
 def load_project(config: Config, *, strict: bool = False) -> Project:

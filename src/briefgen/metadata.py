@@ -15,7 +15,7 @@ from typing import Any
 
 from briefgen.exports import GENRE, author_name
 from briefgen.format.csljson import entry_to_csl
-from briefgen.model import BibEntry, Brief
+from briefgen.model import BibEntry, Brief, doi_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,8 +207,7 @@ def cited_work(entry: BibEntry) -> dict[str, Any]:
     if item.get("URL"):
         work["url"] = item["URL"]
     if item.get("DOI"):
-        work["identifier"] = f"https://doi.org/{item['DOI']}"
-        work["sameAs"] = f"https://doi.org/{item['DOI']}"
+        work["identifier"] = work["sameAs"] = doi_url(str(item["DOI"]))
     return work
 
 

@@ -12,8 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from briefgen.errors import Location
+from briefgen.errors import Diagnostic, Location
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+    from briefgen.config import Config
 
 
 def doi_url(doi: str) -> str:
@@ -249,6 +255,49 @@ class ResolvedCitations:
     notes: tuple[Endnote, ...]
     works: tuple[BibEntry, ...]
     """Every work for the reference list: cited ones in first-cited order, then ``nocite``."""
+
+
+# --- A project, parsed and resolved: what formatting and rendering read ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedSection:
+    """A section's tokens with what the parser found in it."""
+
+    section: Section
+    tokens: list[Token]
+    """markdown-it-py's tokens, rendered later by ``briefgen.markdown.render_section``."""
+    citations: tuple[CitationGroup, ...]
+    links: tuple[BodyLink, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedBrief:
+    """A brief with every citation resolved and numbered; ready to render."""
+
+    brief: Brief
+    parsed_sections: tuple[ParsedSection, ...]
+    citations: ResolvedCitations
+    links: tuple[BodyLink, ...]
+    """Links written in the Markdown body."""
+
+    @property
+    def slug(self) -> str:
+        return self.brief.slug
+
+    @property
+    def title(self) -> str:
+        return self.brief.title
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """All briefs of a project, resolved against its one bibliography."""
+
+    config: Config
+    bibliography: Bibliography
+    briefs: tuple[ResolvedBrief, ...]
+    warnings: tuple[Diagnostic, ...] = ()
 
 
 # --- Link health: what ``briefgen check`` found, shown on the page --------------------------

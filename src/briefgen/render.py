@@ -30,12 +30,21 @@ from briefgen.metadata import (
     scholarly_article,
     social_tags,
 )
-from briefgen.model import BibEntry, Brief, Endnote, LinkResult, Section, Verdict, doi_url
+from briefgen.model import (
+    BibEntry,
+    Brief,
+    Endnote,
+    LinkResult,
+    Project,
+    ResolvedBrief,
+    Section,
+    Verdict,
+    doi_url,
+)
 
 if TYPE_CHECKING:
     import jinja2
 
-    from briefgen.build import Project, ResolvedBrief
 
 WORDS_PER_MINUTE = 230
 

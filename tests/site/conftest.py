@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.build import Project
+from briefgen.model import Project
 
 from .helpers import build, copy_cecot, sample_health
 

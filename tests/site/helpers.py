@@ -8,10 +8,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from briefgen.build import Project, build_site
+from briefgen.build import build_site
 from briefgen.config import load_config
 from briefgen.linkcheck.cache import LinkCache
 from briefgen.linkcheck.verdict import LinkResult, Verdict
+from briefgen.model import Project
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -12,11 +12,10 @@ import bibtexparser
 import pytest
 
 from briefgen.bibliography import parse_bibliography
-from briefgen.build import Project
 from briefgen.config import PYPROJECT
 from briefgen.errors import Diagnostics
 from briefgen.exports import brief_entry, citation_key, to_bibtex, to_ris
-from briefgen.model import Author, Brief
+from briefgen.model import Author, Brief, Project
 
 from .pages import Page
 

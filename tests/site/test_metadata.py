@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from briefgen.build import Project
 from briefgen.metadata import highwire_reference, json_ld_script
+from briefgen.model import Project
 
 from .helpers import build, small_project
 from .pages import Page

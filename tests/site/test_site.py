@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from briefgen.build import Project
+from briefgen.model import Project
 
 from .helpers import ARCHIVE_URL, SPECHT_URL, build, copy_cecot, sample_health
 from .pages import Page

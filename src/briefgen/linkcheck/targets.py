@@ -10,6 +10,7 @@ from urllib.parse import urldefrag, urlsplit
 
 from briefgen.config import Config
 from briefgen.errors import Location, UsageError
+from briefgen.model import doi_url
 
 # Links that are not web pages: nothing to check, nothing to report.
 _NOT_CHECKED_SCHEMES = frozenset({"mailto", "tel", "sms", "javascript", "data"})
@@ -48,11 +49,6 @@ class Target:
     url: str
     """The URL without its fragment (a fragment is never sent to the server)."""
     citations: tuple[Citation, ...]
-
-
-def doi_url(doi: str) -> str:
-    """Return the resolver URL of a bare DOI."""
-    return f"https://doi.org/{doi.strip()}"
 
 
 def is_checkable_link(url: str) -> bool:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 
 from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from briefgen.markdown.citations import CitationEnv, citations_plugin, parse_citation_group
-from briefgen.model import BodyLink, CitationGroup, CitationItem, Section
+from briefgen.model import BodyLink, CitationGroup, CitationItem, ParsedSection, Section
 
 __all__ = [
     "BodyLink",
@@ -32,16 +30,6 @@ def create_markdown() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(citations_plugin)
     return md
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedSection:
-    """A section's tokens with what the parser found in it."""
-
-    section: Section
-    tokens: list[Token]
-    citations: tuple[CitationGroup, ...]
-    links: tuple[BodyLink, ...]
 
 
 def parse_section(section: Section, *, language: str = "en-US") -> ParsedSection:
