@@ -317,3 +317,18 @@ def test_title_case_hyphens_parentheses_and_single_letters() -> None:
         "Massachusetts v. Environmental Protection Agency",
         "Volume 1 (Long and Short Papers): A World Made Of",
     ]
+
+
+def test_substitute_names_in_a_choose_inherit_name_and_label() -> None:
+    """Chicago's editor-only books: the shorthand sits in a cs:choose inside cs:substitute."""
+    citation = """<names variable="author">
+      <name and="text" name-as-sort-order="first" initialize="false"/>
+      <label form="short" prefix=", "/>
+      <substitute><choose><if type="book"><names variable="editor"/></if></choose></substitute>
+    </names>"""
+    items = [{"id": "a", "type": "book", "title": "Governance", "editor": [
+        {"family": "Stiglitz", "given": "Joseph E."}, {"family": "Muet", "given": "Pierre-Alain"},
+    ]}]  # fmt: skip
+    before, after = both("substitute-names-inherit", items, citation=citation)
+    assert before == ["Joseph E. Stiglitz, Pierre-Alain Muet"]
+    assert after == ["Stiglitz, Joseph E. and Pierre-Alain Muet, eds."]

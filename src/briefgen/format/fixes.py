@@ -872,3 +872,30 @@ def _title_case_fix() -> list[tuple[type[Any], str, Any]]:
         return _title_case(text, set(model.TextCased._stop_words))
 
     return [(model.TextCased, "case", case_)]
+
+
+# Substituted names -----------------------------------------------------------------------------
+
+
+@_fix("substitute-names-inherit")
+def _substitute_names_inherit() -> list[tuple[type[Any], str, Any]]:
+    """A childless ``cs:names`` anywhere in ``cs:substitute`` takes the original's name options.
+
+    CSL 1.0.2, *Substitute*: "A shorthand version of cs:names without child elements, which
+    inherits the attributes values set on the cs:name and cs:et-al child elements of the
+    original cs:names element, may also be used." citeproc-py passes the original only to the
+    direct children of ``cs:substitute``; a shorthand inside a ``cs:choose`` there (Chicago's
+    editor-only books) got a default ``cs:name`` and no label: "J. E. Stiglitz, P.-A. Muet." for
+    "Stiglitz, Joseph E., and Pierre-Alain Muet, eds." We give it the enclosing ``cs:names``,
+    whose ``cs:name``, ``cs:et-al`` and ``cs:label`` it then renders with, as Pandoc does.
+    """
+    model = _model()
+    names_process = model.Names.process
+
+    def names_process_(self: Any, item: Any, names_context: Any = None, **kwargs: Any) -> Any:
+        if names_context is None and not any(isinstance(child.tag, str) for child in self):
+            found = self.xpath_search("./ancestor::cs:substitute[1]/parent::cs:names[1]")
+            names_context = found[0] if found else None
+        return names_process(self, item, names_context=names_context, **kwargs)
+
+    return [(model.Names, "process", names_process_)]
