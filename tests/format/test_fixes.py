@@ -12,7 +12,7 @@ import pytest
 from briefgen.format import fixes
 
 STYLE = """\
-<style xmlns="http://purl.org/net/xbiblio/csl" class="{cls}" version="1.0">
+<style xmlns="http://purl.org/net/xbiblio/csl" class="{cls}" version="1.0"{style_options}>
   <info><id/><title/><updated>2024-01-01T00:00:00+00:00</updated></info>
   {macros}
   <citation{citation_options}><layout delimiter="; ">{citation}</layout></citation>
@@ -30,6 +30,7 @@ def render(
     cls: str = "in-text",
     cites: list[list[dict[str, Any]]] | None = None,
     citation_options: str = "",
+    style_options: str = "",
     raw_bibliography: bool = False,
 ) -> list[str]:
     """Citations (one per list in ``cites``, default one per item), then bibliography entries.
@@ -44,7 +45,7 @@ def render(
     bib = f"<bibliography><layout>{bibliography}</layout></bibliography>" if bibliography else ""
     csl = STYLE.format(
         cls=cls, macros=macros, citation=citation, bibliography=bib,
-        citation_options=citation_options,
+        citation_options=citation_options, style_options=style_options,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -250,7 +251,7 @@ def test_disambiguate_is_true_only_for_a_cite_found_ambiguous() -> None:
     from citeproc.source.json import CiteProcJSON
 
     csl = STYLE.format(
-        cls="note", macros="", citation_options="", bibliography="",
+        cls="note", macros="", citation_options="", style_options="", bibliography="",
         citation='<text variable="title"/><choose><if disambiguate="true">'
         '<text variable="issued" prefix=" (x)"/><text value="!"/></if></choose>',
     )  # fmt: skip
@@ -332,3 +333,20 @@ def test_substitute_names_in_a_choose_inherit_name_and_label() -> None:
     before, after = both("substitute-names-inherit", items, citation=citation)
     assert before == ["Joseph E. Stiglitz, Pierre-Alain Muet"]
     assert after == ["Stiglitz, Joseph E. and Pierre-Alain Muet, eds."]
+
+
+@pytest.mark.parametrize(
+    ("range_format", "page", "without", "with_"),
+    [
+        pytest.param("chicago-16", "1369-1401", "1369–1401", "1369–401", id="chicago-16"),
+        pytest.param("minimal-two", "1-14", "1–4", "1–14", id="minimal-two-one-digit"),
+        pytest.param("expanded", "321-28", "321–28", "321–328", id="expanded-abbreviated"),
+    ],
+)
+def test_page_range_format(range_format: str, page: str, without: str, with_: str) -> None:
+    items = [{"id": "a", "type": "article-journal", "title": "T", "page": page}]
+    options = f' page-range-format="{range_format}"'
+    before, after = both(
+        "page-range-format", items, citation='<text variable="page"/>', style_options=options
+    )
+    assert (before, after) == ([without], [with_])

@@ -28,11 +28,11 @@ DIFFERENCES = Path(__file__).with_name("pandoc_differences.txt")
 # Committed floors: the agreement reached, per style (pairs agreeing out of 69).
 FLOORS = {
     "apa": 59,
-    "chicago-author-date": 57,
-    "chicago-notes-bibliography": 56,
+    "chicago-author-date": 58,
+    "chicago-notes-bibliography": 57,
     "harvard-cite-them-right": 61,
     "ieee": 61,
-    "modern-language-association": 58,
+    "modern-language-association": 60,
 }
 
 
