@@ -95,3 +95,16 @@ def test_citation_modes_act_on_the_first_names(
     (found,) = processor.render()
     assert to_formatted(found.raw).text == expected_text
     assert to_formatted(found.author).text == expected_author
+
+
+def test_works_by_one_author_in_one_year_get_year_suffixes(tmp_path: Path) -> None:
+    """APA asks for year suffixes; citeproc-py has none, our processor assigns them."""
+    style = load_style("apa", "en-US", tmp_path, Diagnostics(), Location(tmp_path))
+    assert style is not None
+    processor = CitationProcessor(style.csl, [BLUM_A, BLUM_B, SMITH])
+    for entry in (BLUM_A, BLUM_B, SMITH):
+        processor.register([CiteRequest(entry)])
+    texts = [to_formatted(found.raw).text for found in processor.render()]
+    assert texts == ["(Blum, 2004a)", "(Blum, 2004b)", "(Smith, 2004)"]
+    listed = [to_formatted(raw).text for _, raw in processor.references()]
+    assert listed[:2] == ["Blum, A. (2004a). Killing Hope.", "Blum, A. (2004b). Rogue State."]

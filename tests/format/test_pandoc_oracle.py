@@ -30,7 +30,7 @@ FLOORS = {
     "apa": 59,
     "chicago-author-date": 58,
     "chicago-notes-bibliography": 57,
-    "harvard-cite-them-right": 61,
+    "harvard-cite-them-right": 62,
     "ieee": 61,
     "modern-language-association": 60,
 }

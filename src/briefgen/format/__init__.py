@@ -175,6 +175,11 @@ class Formatter:
         self, brief: Brief, style: Style, resolved: ResolvedCitations
     ) -> FormattedBrief:
         full = self.references(style, resolved.works)
+        listed: dict[str, Formatted] = {}
+        if brief.reference_list:
+            # The list is one document (year suffixes: "2021a"); the notes then read as it does.
+            listed = self.document(style, resolved.works)
+            full = {**full, **listed}
         located = [c.entry for cit in resolved.citations for c in cit.cites if c.item.locator]
         core = self.references(style, located, core=True)
         authors = self._narrative_authors(style, resolved)
@@ -186,11 +191,26 @@ class Formatter:
             ]
             note = _join_note([p for p in pieces if p is not None], style.citation_delimiter)
             citations.append(FormattedCitation(authors.get(citation.index), note))
-        references: tuple[tuple[BibEntry, Formatted], ...] = ()
-        if brief.reference_list:
-            ordered = render_bibliography(style.numberless, list(resolved.works), **_locale(style))
-            references = tuple((e, full[e.key]) for e, _ in ordered if e.key in full)
+        by_key = {entry.key: entry for entry in resolved.works}
+        references = tuple((by_key[key], text) for key, text in listed.items())
         return FormattedBrief(tuple(citations), references)
+
+    def document(self, style: Style, entries: Iterable[BibEntry]) -> dict[str, Formatted]:
+        """Entries as one reference list, in the style's order, with year suffixes: key → text.
+
+        Not cached: a work's year suffix depends on the other works of the list.
+        """
+        entries = list(entries)
+        try:
+            rendered = render_bibliography(style.numberless, entries, year_suffixes=True,
+                                           **_locale(style))  # fmt: skip
+        except StyleFailed:
+            self.references(style, entries)  # reports the entry the style cannot format
+            return {}
+        except Exception as exc:  # the style as a whole (e.g. no bibliography layout)
+            self.diagnostics.error(f"CSL style {style.name!r} cannot format references: {exc}")
+            return {}
+        return {e.key: _formatted(style, raw, [e]) for e, raw in rendered if raw}
 
     def _narrative_authors(
         self, style: Style, resolved: ResolvedCitations
@@ -402,13 +422,14 @@ def format_references(
     diagnostics: Diagnostics,
     style_set_at: Location | None = None,
 ) -> dict[str, tuple[str, str]] | None:
-    """Format each entry as a bibliography item: key → (safe HTML, plain text); None on error."""
+    """Format entries as one bibliography: key → (safe HTML, plain text), in the style's order;
+    None on error."""
     formatter = Formatter(root, diagnostics)
     loaded = formatter.style(style, language, style_set_at or Location(Path("pyproject.toml")))
     if loaded is None:
         return None
     errors = len(diagnostics.errors)
-    formatted = formatter.references(loaded, entries)
+    formatted = formatter.document(loaded, entries)
     if len(diagnostics.errors) != errors:
         return None
     return {key: (value.html, value.text) for key, value in formatted.items()}

@@ -233,6 +233,7 @@ def _parse_style(path: Path, locale: str, *, numberless: bool) -> Any:
     apply_fixes()
     _install_citation_modes()
     _install_term_cache()
+    _install_year_suffix()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         style = CitationStylesStyle(str(path), locale=locale, validate=False)
@@ -276,14 +277,18 @@ def render_bibliography(
     language: str = "en-US",
     quotes: tuple[str, str] = ("“", "”"),
     sort: bool = True,
+    year_suffixes: bool = False,
 ) -> list[tuple[BibEntry, str]]:
     """Bibliography entries, ``(entry, raw)``, in the style's order unless ``sort`` is false (it
     costs a rendering of every sort key); raises :class:`StyleFailed`.
 
     ``drop`` names CSL variables left out of every item (to find where a locator goes);
-    ``language`` and ``quotes`` are the locale's (see :func:`csl_item`).
+    ``language`` and ``quotes`` are the locale's (see :func:`csl_item`); ``year_suffixes``
+    treats the entries as one document: works by the same authors in the same year get
+    "2021a", "2021b" where the style asks for it.
     """
-    options = {"drop": drop, "language": language, "quotes": quotes, "sort": sort}
+    options = {"drop": drop, "language": language, "quotes": quotes, "sort": sort,
+               "year_suffixes": year_suffixes}  # fmt: skip
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
@@ -300,8 +305,10 @@ def render_bibliography(
                 cite = CitationItem(item["id"])
                 cite["briefgen_disambiguate"] = False  # see fixes: "disambiguate-condition"
                 bibliography.register(Citation([cite]))
-            if sort:
+            if sort or year_suffixes:
                 bibliography.sort()
+            if year_suffixes:
+                add_year_suffixes(csl, bibliography)
             rendered = [str(text) for text in bibliography.bibliography()]
     except Exception as exc:
         if len(entries) == 1:
@@ -456,6 +463,7 @@ class CitationProcessor:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.bibliography.sort()  # numeric styles number works in bibliography order
+        add_year_suffixes(self.csl, self.bibliography)
         out = self._render_all()
         # CSL's disambiguate="true" holds only for a cite that is ambiguous without it. Here a
         # work is ambiguous when another work in the document prints the same author names
@@ -574,3 +582,102 @@ def _install_term_cache() -> None:
 
     get_term.briefgen_cached = True  # type: ignore[attr-defined]
     Locale.get_term = get_term
+
+
+def add_year_suffixes(csl: Any, bibliography: Any) -> None:
+    """Give works by the same authors in the same year the suffixes "a", "b"… (CSL's
+    ``disambiguate-add-year-suffix``), in bibliography order; citeproc-py has no such step.
+
+    The suffix becomes the reference's ``year-suffix`` variable, which the style may print
+    itself; otherwise it follows the first year of the ``issued`` date (see
+    :func:`_install_year_suffix`).
+    """
+    citation = csl.root.citation
+    if citation is None or citation.get("disambiguate-add-year-suffix") != "true":
+        return
+    groups: dict[tuple[object, ...], list[Any]] = {}
+    for item in bibliography.items:
+        reference = bibliography.source[item.key]
+        year = _year(reference)
+        if year is None:
+            continue
+        names = reference.get("author") or reference.get("editor") or ()
+        key = (tuple(str(name) for name in names) or (str(reference.get("title", "")),), year)
+        groups.setdefault(key, []).append(reference)
+    for references in groups.values():
+        if len(references) > 1:
+            for index, reference in enumerate(references):
+                reference["year_suffix"] = _suffix(index)
+
+
+def _year(reference: Any) -> int | None:
+    # citeproc-py's records raise VariableError (not AttributeError) for a missing field.
+    issued = reference.get("issued")
+    if issued is None:
+        return None
+    begin = issued.get("begin", issued) if isinstance(issued, dict) else issued
+    year = begin.get("year") if isinstance(begin, dict) else None
+    return year if isinstance(year, int) else None
+
+
+def _suffix(index: int) -> str:
+    """0 → a, 25 → z, 26 → aa (CSL's year-suffix sequence)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
+
+_PENDING_SUFFIX: list[str] = []
+"""The year-suffix waiting for the next rendered year (rendering is single-threaded)."""
+
+
+def _install_year_suffix() -> None:
+    """Print a reference's year-suffix after the first year of its ``issued`` date.
+
+    CSL: when a style does not print ``year-suffix`` itself, the suffix follows the first
+    rendered year of ``issued``. citeproc-py's date parts never see the reference, so the date
+    element hands the suffix to its year part.
+    """
+    from citeproc.model import Date, Date_Part
+
+    original_date: Callable[..., Any] = Date.render
+    if getattr(original_date, "briefgen_year_suffix", False):
+        return
+    original_part: Callable[..., Any] = Date_Part.process
+
+    def render_date(self: Any, item: Any, *args: Any, **kwargs: Any) -> Any:
+        suffix = ""
+        if self.get("variable") == "issued" and not _prints_year_suffix(self):
+            reference = getattr(item, "reference", None)
+            suffix = str(reference.get("year_suffix", "")) if reference is not None else ""
+        _PENDING_SUFFIX[:] = [suffix] if suffix else []
+        try:
+            return original_date(self, item, *args, **kwargs)
+        finally:
+            _PENDING_SUFFIX.clear()
+
+    def process_part(self: Any, date: Any, context: Any = None) -> Any:
+        text = original_part(self, date, context)
+        if _PENDING_SUFFIX and self.get("name") == "year" and text:
+            text = f"{text}{_PENDING_SUFFIX.pop()}"
+        return text
+
+    render_date.briefgen_year_suffix = True  # type: ignore[attr-defined]
+    Date.render = render_date
+    Date_Part.process = process_part
+
+
+def _prints_year_suffix(element: Any) -> bool:
+    """Whether the element's style prints ``year-suffix`` itself (then it is not added)."""
+    root = element.getroottree().getroot()
+    found = _EXPLICIT_SUFFIX.get(root)
+    if found is None:
+        found = bool(root.xpath(".//cs:text[@variable='year-suffix']", namespaces=_NS))
+        _EXPLICIT_SUFFIX[root] = found
+    return found
+
+
+_EXPLICIT_SUFFIX: dict[Any, bool] = {}
