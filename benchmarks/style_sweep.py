@@ -149,12 +149,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--styles", default="*", help="glob of style names (default: all)")
     parser.add_argument("--without-fixes", action="store_true", help="also sweep without fixes")
     parser.add_argument("--names", action="store_true", help="list every style that raises")
+    parser.add_argument(
+        "--corpus", nargs="+", type=Path, default=[CORPUS],
+        help="BibTeX files to format (default: style_sweep.bib; the Pandoc oracle's corpus is "
+        "tests/format/corpus/*.bib)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if importlib.util.find_spec("briefgen") is None:  # not installed: run from the checkout
         sys.path.insert(0, str(REPO / "src"))
-    items = corpus_items()
+    items = [item for path in args.corpus for item in corpus_items(path)]
+    names = ", ".join(path.name for path in args.corpus)
     paths = style_paths(args.styles)
-    print(f"corpus: {len(items)} entries ({CORPUS.name}); styles: {len(paths)}")
+    print(f"corpus: {len(items)} entries ({names}); styles: {len(paths)}")
     runs = [False, True] if args.without_fixes else [True]
     for with_fixes in runs:
         started = time.perf_counter()
