@@ -350,3 +350,19 @@ def test_page_range_format(range_format: str, page: str, without: str, with_: st
         "page-range-format", items, citation='<text variable="page"/>', style_options=options
     )
     assert (before, after) == ([without], [with_])
+
+
+def test_date_ranges_print_shared_parts_once() -> None:
+    citation = """<date variable="issued">
+      <date-part name="month" suffix=" "/><date-part name="day" suffix=", "/>
+      <date-part name="year"/>
+    </date>"""
+    items = [
+        {"id": "a", "type": "speech", "title": "A",
+         "issued": {"date-parts": [[2023, 11, 30], [2023, 12, 12]]}},
+        {"id": "b", "type": "speech", "title": "B",
+         "issued": {"date-parts": [[2021, 3, 5], [2021, 3, 7]]}},
+    ]  # fmt: skip
+    before, after = both("date-ranges", items, citation=citation)
+    assert before == ["November 30,–December 12, 2023", "5,–7, March 2021"]
+    assert after == ["November 30–December 12, 2023", "March 5–7, 2021"]

@@ -27,11 +27,11 @@ DIFFERENCES = Path(__file__).with_name("pandoc_differences.txt")
 
 # Committed floors: the agreement reached, per style (pairs agreeing out of 69).
 FLOORS = {
-    "apa": 59,
-    "chicago-author-date": 58,
-    "chicago-notes-bibliography": 57,
-    "harvard-cite-them-right": 62,
-    "ieee": 61,
+    "apa": 62,
+    "chicago-author-date": 61,
+    "chicago-notes-bibliography": 59,
+    "harvard-cite-them-right": 63,
+    "ieee": 62,
     "modern-language-association": 60,
 }
 

@@ -969,3 +969,110 @@ def _page_range_format() -> list[tuple[type[Any], str, Any]]:
         return _range_last_page(str(first), str(last), range_format)
 
     return [(model.FormatNumber, "_format_last_page", format_last_page)]
+
+
+# Date ranges -----------------------------------------------------------------------------------
+
+_DATE_UNITS = ("year", "month", "day")  # largest first
+# True while a date renders for a sort key (innermost last).
+_date_sort_keys: list[bool] = []
+
+
+@_fix("date-ranges")
+def _date_ranges() -> list[tuple[type[Any], str, Any]]:
+    """A date range prints the parts both dates share once, and the differing ones as a range.
+
+    CSL 1.0.2, *Date-part* (``range-delimiter``): the delimiter of a date range is taken from
+    "the date-part of the largest date part (year, month, or day) that differs between the two
+    dates", and the shared parts are rendered once ("1-4 May 2008", "May 1-4, 2008").
+    citeproc-py renders the differing parts with their suffixes before the en dash and puts
+    the shared parts last, whatever their place in the date: "November 30,–December 12, 2023"
+    and "5,–7, March 2021" for "November 30–December 12, 2023" and "March 5–7, 2021". We split
+    the date parts, in the order the style prints them, into the shared ones before, the run of
+    differing ones (printed for both dates, without the suffix before the delimiter or the
+    prefix after it), and the shared ones after, as Pandoc's citeproc does. As a sort key
+    (``cs:key macro``) a range keeps both dates whole, so it sorts after its start date alone.
+    """
+    model = _model()
+    render_date_range = model.Date.render_date_range
+    date_process = model.Date.process
+    VariableError = model.VariableError
+
+    def render_part(
+        part: Any, date: Any, context: Any, *, prefix: bool = True, suffix: bool = True
+    ) -> Any:
+        try:
+            text = part.process(date, context)
+        except VariableError:
+            return None
+        dropped = {
+            key: part.attrib.pop(key)
+            for key, keep in (("prefix", prefix), ("suffix", suffix))
+            if not keep and key in part.attrib
+        }
+        try:
+            return part.markup(text)
+        finally:
+            part.attrib.update(dropped)
+
+    def render_date_range_(
+        self: Any, date_range: Any, show_parts: Any = None, context: Any = None
+    ) -> Any:
+        begin, end = date_range.begin, date_range.get("end")
+        if end is None or end.is_nil() or show_parts is None:
+            return render_date_range(self, date_range, show_parts, context)
+        part_context = context if context is not self else None
+        parts = [part for part in self.iterchildren() if part.get("name") in show_parts]
+        shown = [unit for unit in _DATE_UNITS if any(p.get("name") == unit for p in parts)]
+        same: set[str] = set()
+        for unit in shown:
+            if begin.get(unit) != end.get(unit) or (_date_sort_keys and _date_sort_keys[-1]):
+                break
+            same.add(unit)
+        index = 0
+        while index < len(parts) and parts[index].get("name") in same:
+            index += 1
+        stop = index
+        while stop < len(parts) and parts[stop].get("name") not in same:
+            stop += 1
+        before, differing, after = parts[:index], parts[index:stop], parts[stop:]
+        output = [render_part(part, begin, part_context) for part in before]
+        if differing:
+            left = [
+                render_part(part, begin, part_context, suffix=part is not differing[-1])
+                for part in differing
+            ]
+            right = [
+                render_part(part, end, part_context, prefix=part is not differing[0])
+                for part in differing
+            ]
+            left = [text for text in left if text is not None]
+            right = [text for text in right if text is not None]
+            largest = min(differing, key=lambda part: _DATE_UNITS.index(part.get("name")))
+            delimiter = largest.get("range-delimiter")
+            dash = self.preformat(delimiter) if delimiter else self.unicode_character("EN DASH")
+            if left and right:
+                output += [*left[:-1], left[-1] + dash + right[0], *right[1:]]
+            else:
+                output += left + right
+        if after:
+            output += [render_part(part, begin, part_context) for part in after[:-1]]
+            output.append(render_part(after[-1], begin, part_context, suffix=False))
+        output = [text for text in output if text]
+        if not output:
+            return None
+        # The delimiter of the cs:date holding the parts: a localized date's own (citeproc-py
+        # reads it from the style's cs:date, which may not set one).
+        return self.join(output)
+
+    def date_process_(self: Any, item: Any, *args: Any, **kwargs: Any) -> Any:
+        _date_sort_keys.append(kwargs.get("sort_options") is not None)
+        try:
+            return date_process(self, item, *args, **kwargs)
+        finally:
+            _date_sort_keys.pop()
+
+    return [
+        (model.Date, "render_date_range", render_date_range_),
+        (model.Date, "process", date_process_),
+    ]
