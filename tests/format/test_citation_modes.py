@@ -181,3 +181,15 @@ def test_cecot_notes_agree_with_pandoc(make_project: Callable[..., Path]) -> Non
     xi = next(c for c in formatted.citations if "Lyttle" in (c.note.text if c.note else ""))
     assert xi.note is not None
     assert xi.note.text.startswith("Lyttle v. United States. (2012). 1256. Available from")
+
+
+def test_a_note_style_without_a_bibliography_builds(make_project: Callable[..., Path]) -> None:
+    """bluebook-law-review has no <bibliography>: notes, "Id." and the brief's own citation."""
+    index = _index("style: bluebook-law-review\n")
+    body = "---\ntitle: T\n---\nOne[@blum2004, p. 3]. Two[@blum2004, p. 3].\n"
+    page = _page(make_project({"content/small/_index.md": index,
+                                "content/small/01-the-deal.md": body}))  # fmt: skip
+    notes = [_text(n) for n in re.findall(r'<p class="note-text"[^>]*>(.*?)</p>', page, re.S)]
+    assert notes == ["William Blum, Killing Hope 3 (2004).", "Id."]
+    cite = re.search(r'<p class="cite-text">(.*?)</p>', page, re.S)
+    assert cite is not None and "A Small Brief" in _text(cite.group(1))

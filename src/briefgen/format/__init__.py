@@ -136,6 +136,7 @@ class Formatter:
                 "a bibliography, or set 'citations: in-text'",
                 None,
             )
+            self._failed.update((id(style), entry.key, False) for entry in entries)
             return [(entry, "") for entry in entries]
 
     def _style_failed(self, style: Style, failure: StyleFailed) -> None:
@@ -165,8 +166,9 @@ class Formatter:
         else:
             result = self._as_endnotes(brief, style, resolved)
         if result is not None and own_entry is not None:
-            cite = self.references(style, [own_entry]).get(own_entry.key)
-            result = FormattedBrief(result.citations, result.references, cite)
+            result = FormattedBrief(
+                result.citations, result.references, self._own_reference(style, own_entry)
+            )
         return result if len(self.diagnostics.errors) == errors else None
 
     # -- in-text styles, one endnote per citation ------------------------------------------
@@ -194,6 +196,19 @@ class Formatter:
         by_key = {entry.key: entry for entry in resolved.works}
         references = tuple((by_key[key], text) for key, text in listed.items())
         return FormattedBrief(tuple(citations), references)
+
+    def _own_reference(self, style: Style, entry: BibEntry) -> Formatted | None:
+        """The brief as a reference; a style without a bibliography (Bluebook) cites it."""
+        if style.csl.root.bibliography is not None:
+            return self.references(style, [entry]).get(entry.key)
+        processor = CitationProcessor(style.csl, [entry], **_locale(style))
+        processor.register([CiteRequest(entry)], note=1)
+        try:
+            (found,) = processor.render()
+        except StyleFailed as failure:
+            self._style_failed(style, failure)
+            return None
+        return _capitalised(_formatted(style, found.raw, [entry])) if found.raw else None
 
     def document(self, style: Style, entries: Iterable[BibEntry]) -> dict[str, Formatted]:
         """Entries as one reference list, in the style's order, with year suffixes: key → text.

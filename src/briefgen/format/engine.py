@@ -447,12 +447,20 @@ class CitationProcessor:
     def references(self) -> list[tuple[BibEntry, str]]:
         """The bibliography of every registered work, in the style's order (and numbers)."""
         by_id = {item_id: key for key, item_id in self.ids.items()}
+        items = list(self.bibliography.items)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             rendered = [str(text) for text in self.bibliography.bibliography()]
-        entries = {entry_key: entry for entry_key, entry in self._entries.items()}
-        keys = [by_id[str(item.key)] for item in self.bibliography.items]
-        return [(entries[key], raw) for key, raw in zip(keys, rendered, strict=False)]
+            if len(rendered) != len(items):
+                # citeproc-py drops entries that render to nothing: render one by one to pair
+                # each text with its work.
+                rendered = [
+                    "".join(str(t) for t in self.csl.render_bibliography([item])) for item in items
+                ]
+        return [
+            (self._entries[by_id[str(item.key)]], raw)
+            for item, raw in zip(items, rendered, strict=True)
+        ]
 
     def render(self) -> list[RenderedCitation]:
         """Render every registered citation in order; raises :class:`StyleFailed`."""
