@@ -366,3 +366,21 @@ def test_date_ranges_print_shared_parts_once() -> None:
     before, after = both("date-ranges", items, citation=citation)
     assert before == ["November 30,–December 12, 2023", "5,–7, March 2021"]
     assert after == ["November 30–December 12, 2023", "March 5–7, 2021"]
+
+
+def test_and_others_is_et_al() -> None:
+    citation = """<names variable="author">
+      <name and="symbol" initialize-with=". " name-as-sort-order="all"/>
+    </names>"""
+    others = {"literal": "others"}
+    items = [
+        {"id": "a", "type": "book", "title": "A", "author": [
+            {"family": "Silva", "given": "Pedro"}, {"family": "Costa", "given": "Mariana"}, others,
+        ]},
+        {"id": "b", "type": "book", "title": "B", "author": [
+            {"family": "Silva", "given": "Pedro"}, others,
+        ]},
+    ]  # fmt: skip
+    before, after = both("and-others", items, citation=citation)
+    assert before == ["Silva, P., Costa, M., & others", "Silva, P. & others"]
+    assert after == ["Silva, P., Costa, M., et al.", "Silva, P. et al."]

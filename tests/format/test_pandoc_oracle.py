@@ -27,11 +27,11 @@ DIFFERENCES = Path(__file__).with_name("pandoc_differences.txt")
 
 # Committed floors: the agreement reached, per style (pairs agreeing out of 69).
 FLOORS = {
-    "apa": 62,
-    "chicago-author-date": 61,
-    "chicago-notes-bibliography": 59,
-    "harvard-cite-them-right": 63,
-    "ieee": 62,
+    "apa": 63,
+    "chicago-author-date": 62,
+    "chicago-notes-bibliography": 60,
+    "harvard-cite-them-right": 64,
+    "ieee": 63,
     "modern-language-association": 60,
 }
 

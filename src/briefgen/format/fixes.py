@@ -1076,3 +1076,62 @@ def _date_ranges() -> list[tuple[type[Any], str, Any]]:
         (model.Date, "render_date_range", render_date_range_),
         (model.Date, "process", date_process_),
     ]
+
+
+# "and others" ----------------------------------------------------------------------------------
+
+
+def _ends_with_others(names: Any) -> bool:
+    if not isinstance(names, list) or len(names) < 2:
+        return False
+    last = names[-1]
+    return isinstance(last, dict) and last.get("literal") == "others"
+
+
+@_fix("and-others")
+def _and_others() -> list[tuple[type[Any], str, Any]]:
+    """A name list ending in "others" (BibTeX's ``and others``) ends in "et al.".
+
+    CSL 1.0.2, *Et-al*: et-al abbreviation ends a list with the ``et-al`` term; BibTeX writes a
+    list known to be incomplete as ``A and B and others``, which converts to a last name whose
+    literal is "others". citeproc-py prints it as a name ("Silva, P., Costa, M., & others");
+    Pandoc's citeproc treats it as et-al abbreviation after the names before it: "Silva, P.,
+    Costa, M., et al." (no "and"; the delimiter before "et al." as
+    ``delimiter-precedes-et-al`` says, counting "others" as a name). A list long enough for
+    the style's own et-al abbreviation is left to it.
+    """
+    model = _model()
+    name_process = model.Name.process
+
+    def name_process_(
+        self: Any, item: Any, variable: Any, context: Any = None, sort_options: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        reference = item.reference
+        names = reference.get(variable)
+        if not _ends_with_others(names) or self.get_option("form", context) == "count":
+            return name_process(self, item, variable, context, sort_options, **kwargs)
+        et_al_min = self.get_option("et-al-min", context, sort_options)
+        if et_al_min and len(names) >= et_al_min:
+            return name_process(self, item, variable, context, sort_options, **kwargs)
+        options = {**(sort_options or {}), "and": None, "et-al-min": 0}
+        dict.__setitem__(reference, variable, names[:-1])
+        try:
+            text = name_process(self, item, variable, context, options, **kwargs)
+        finally:
+            dict.__setitem__(reference, variable, names)
+        if sort_options is not None or not text:
+            return text  # no "et al." in a sort key (Pandoc's citeproc omits it too)
+        precedes = self.get_option("delimiter-precedes-et-al", context, sort_options)
+        sort_order = self.get_option("name-as-sort-order", context, sort_options)
+        shown = len(names) - 1
+        use_delimiter = (
+            precedes == "always"
+            or (precedes == "contextual" and len(names) > 2)
+            or (precedes == "after-inverted-name"
+                and (sort_order == "all" or (sort_order == "first" and shown < 2)))
+        )  # fmt: skip
+        delimiter = self.get_option("delimiter", context, sort_options)
+        return text + (delimiter if use_delimiter else " ") + self.et_al()
+
+    return [(model.Name, "process", name_process_)]
