@@ -47,7 +47,8 @@ def _wrapper(tag: str) -> Any:
 _SENTINELS = SimpleNamespace(
     preformat=lambda text: str(text), **{name: _wrapper(tag) for name, tag in _TAGS.items()}
 )
-_DOUBLED_PUNCTUATION = re.compile(f"([?!.])((?:{_OPEN}/[a-z]+{_CLOSE})?)\\.")
+# "Jr.." and "?." (never an ellipsis: "Wait..." keeps its three dots).
+_DOUBLED_PUNCTUATION = re.compile(f"(?<!\\.)([?!.])((?:{_OPEN}/[a-z]+{_CLOSE})?)\\.(?!\\.)")
 _SENTINEL = re.compile(f"{_OPEN}([^{_CLOSE}]*){_CLOSE}")
 _SLOT = re.compile(f"{_SLOT_OPEN}(\\d+){_SLOT_CLOSE}")
 _LINK = re.compile(f"{_LINK_OPEN}([^{_LINK_CLOSE}]*){_LINK_CLOSE}")
