@@ -217,7 +217,8 @@ def brief_page(
             in_text = shown.in_text.html if shown.in_text else ""
             if citation.note is None:
                 return f'<span class="citation">{in_text}</span>'
-            return (in_text + " " if in_text else "") + render_marker(citation.note)
+            # "As Blum[i] shows": the marker follows the name it belongs to, as a footnote does.
+            return in_text + render_marker(citation.note)
 
         env: CitationEnv = {"render_marker": marker}
         sections.append(RenderedSection(parsed.section, render_section(parsed, env)))

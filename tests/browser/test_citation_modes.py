@@ -64,7 +64,7 @@ def test_note_style_notes_are_accessible_and_short_after_the_first(
     assert axe_violations(page) == []
     notes = page.locator(".note-text").all_inner_texts()
     # @blum2004 names the author in the sentence, so the note leaves it out (as in Pandoc).
-    assert page.locator("#the-deal p").first.inner_text().startswith("As William Blum [1] shows")
+    assert page.locator("#the-deal p").first.inner_text().startswith("As William Blum[1] shows")
     assert notes[0] == "Killing Hope (Zed Books, 2004), 3."
     assert notes[1].startswith("See Giovanni Batz and Jean de la Fontaine, ‘Displacement")
     assert notes[2] == "Batz and Fontaine, ‘Displacement & Its Discontents’."  # short form

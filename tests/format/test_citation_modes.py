@@ -98,7 +98,7 @@ def test_narrative_citation_in_endnotes_mode_puts_the_author_in_the_sentence(
         {"content/small/01-the-deal.md": "---\ntitle: T\n---\nAs @blum2004 [p. 9] shows.\n"}
     )
     page = _page(root)
-    assert re.search(r"As Blum <sup class=\"note-ref\">.*?\[i\]</a></sup> shows\.", page)
+    assert re.search(r"As Blum<sup class=\"note-ref\">.*?\[i\]</a></sup> shows\.", page)
     note = re.search(r'<p class="note-text"[^>]*>(.*?)</p>', page, re.S)
     assert note is not None and "Zed Books, p. 9." in html.unescape(note.group(1))
 
