@@ -31,6 +31,7 @@ def render(
     cites: list[list[dict[str, Any]]] | None = None,
     citation_options: str = "",
     style_options: str = "",
+    sort: str = "",
     raw_bibliography: bool = False,
 ) -> list[str]:
     """Citations (one per list in ``cites``, default one per item), then bibliography entries.
@@ -42,7 +43,11 @@ def render(
     from citeproc.source import Locator
     from citeproc.source.json import CiteProcJSON
 
-    bib = f"<bibliography><layout>{bibliography}</layout></bibliography>" if bibliography else ""
+    bib = (
+        f"<bibliography>{sort}<layout>{bibliography}</layout></bibliography>"
+        if bibliography
+        else ""
+    )
     csl = STYLE.format(
         cls=cls, macros=macros, citation=citation, bibliography=bib,
         citation_options=citation_options, style_options=style_options,
@@ -62,6 +67,8 @@ def render(
             clusters.append(Citation(cluster_items))
         for citation_ in clusters:
             processor.register(citation_)
+        if sort:
+            processor.sort()
         out = [str(processor.cite(c, lambda item: None)) for c in clusters]
         if bibliography is None and not raw_bibliography:
             return out
@@ -384,3 +391,21 @@ def test_and_others_is_et_al() -> None:
     before, after = both("and-others", items, citation=citation)
     assert before == ["Silva, P., Costa, M., & others", "Silva, P. & others"]
     assert after == ["Silva, P., Costa, M., et al.", "Silva, P. et al."]
+
+
+def test_sort_keys_are_the_words_of_the_macro() -> None:
+    """A quoted title sorts by its words, not after every unquoted one."""
+    macros = """<macro name="title"><choose>
+      <if type="article-journal"><text variable="title" quotes="true"/></if>
+      <else><text variable="title"/></else>
+    </choose></macro>"""
+    items = [
+        {"id": "z", "type": "book", "title": "Zebras"},
+        {"id": "a", "type": "article-journal", "title": "Apples"},
+    ]
+    before, after = both(
+        "sort-key-text", items, macros=macros, bibliography='<text macro="title"/>',
+        sort='<sort><key macro="title"/></sort>',
+    )
+    assert before[2:] == ["Zebras", "“Apples”"]
+    assert after[2:] == ["“Apples”", "Zebras"]
