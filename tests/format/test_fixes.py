@@ -32,6 +32,7 @@ def render(
     citation_options: str = "",
     style_options: str = "",
     sort: str = "",
+    bibliography_options: str = "",
     raw_bibliography: bool = False,
 ) -> list[str]:
     """Citations (one per list in ``cites``, default one per item), then bibliography entries.
@@ -44,7 +45,7 @@ def render(
     from citeproc.source.json import CiteProcJSON
 
     bib = (
-        f"<bibliography>{sort}<layout>{bibliography}</layout></bibliography>"
+        f"<bibliography{bibliography_options}>{sort}<layout>{bibliography}</layout></bibliography>"
         if bibliography
         else ""
     )
@@ -409,3 +410,22 @@ def test_sort_keys_are_the_words_of_the_macro() -> None:
     )
     assert before[2:] == ["Zebras", "“Apples”"]
     assert after[2:] == ["“Apples”", "Zebras"]
+
+
+def test_subsequent_author_substitute() -> None:
+    layout = """<group delimiter=". ">
+      <names variable="author"><name name-as-sort-order="all"/></names>
+      <text variable="title"/>
+    </group>"""
+    ibrahim = [{"family": "Ibrahim", "given": "Fatima"}]
+    items = [
+        {"id": "a", "type": "book", "title": "Sahel", "author": ibrahim},
+        {"id": "b", "type": "book", "title": "Youth", "author": ibrahim},
+        {"id": "c", "type": "book", "title": "Zones", "author": [{"family": "Lee", "given": "M"}]},
+    ]
+    before, after = both(
+        "subsequent-author-substitute", items, bibliography=layout,
+        bibliography_options=' subsequent-author-substitute="———"',
+    )
+    assert before[3:] == ["Ibrahim, Fatima. Sahel", "Ibrahim, Fatima. Youth", "Lee, M. Zones"]
+    assert after[3:] == ["Ibrahim, Fatima. Sahel", "———. Youth", "Lee, M. Zones"]

@@ -32,7 +32,7 @@ FLOORS = {
     "chicago-notes-bibliography": 60,
     "harvard-cite-them-right": 64,
     "ieee": 63,
-    "modern-language-association": 60,
+    "modern-language-association": 61,
 }
 
 

@@ -1176,3 +1176,82 @@ def _sort_key_text() -> list[tuple[type[Any], str, Any]]:
         return [_plain_sort_key(key) for key in keys]
 
     return [(model.Key, "sort_keys", sort_keys_)]
+
+
+# Subsequent author substitute ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _AuthorSubstitution:
+    """The bibliography entry now rendering: its first names, and the previous entry's."""
+
+    previous: str | None
+    """The names the previous entry printed first (None if it printed none)."""
+    substitute: Any
+    """``subsequent-author-substitute``, formatted for the output."""
+    rendered: str | None = None
+    """The names this entry printed first, once known."""
+    depth: int = 0
+    """cs:names elements rendering now (one inside another's cs:substitute makes two)."""
+
+
+# The entry rendering now (innermost last), while a bibliography with the option renders.
+_author_substitutions: list[_AuthorSubstitution] = []
+
+
+@_fix("subsequent-author-substitute")
+def _subsequent_author_substitute() -> list[tuple[type[Any], str, Any]]:
+    """``subsequent-author-substitute`` replaces names that repeat the previous entry's.
+
+    CSL 1.0.2, *Reference Grouping*: "If set, the value of this attribute replaces names in a
+    bibliographic entry that also occur in the preceding entry"; with the default rule,
+    "complete-all", "when all rendered names of the name variable match those in the preceding
+    bibliographic entry, the value of subsequent-author-substitute replaces the entire name
+    list". citeproc-py ignores the option: MLA's second work by an author repeats the name
+    where Pandoc prints "———". We compare the first ``cs:names`` each entry renders (after any
+    substitution) with the previous entry's and print the substitute for it (nothing, if the
+    substitute is empty). The other rules ("complete-each", "partial-each", "partial-first")
+    are not done: entries keep their names.
+    """
+    model = _model()
+    render_bibliography = model.Layout.render_bibliography
+    names_process = model.Names.process
+
+    def render_bibliography_(self: Any, citation_items: Any) -> Any:
+        bibliography = self.getparent()
+        substitute = bibliography.get("subsequent-author-substitute")
+        rule = bibliography.get("subsequent-author-substitute-rule", "complete-all")
+        if substitute is None or rule != "complete-all":
+            return render_bibliography(self, citation_items)
+        output = []
+        previous = None
+        for item in citation_items:
+            entry = _AuthorSubstitution(previous, self.preformat(substitute))
+            _author_substitutions.append(entry)
+            try:
+                output += render_bibliography(self, [item])
+            finally:
+                _author_substitutions.pop()
+            previous = entry.rendered
+        return output
+
+    def names_process_(self: Any, item: Any, *args: Any, **kwargs: Any) -> Any:
+        entry = _author_substitutions[-1] if _author_substitutions else None
+        if entry is None or entry.rendered is not None or kwargs.get("sort_options") is not None:
+            return names_process(self, item, *args, **kwargs)
+        entry.depth += 1
+        try:
+            text = names_process(self, item, *args, **kwargs)
+        finally:
+            entry.depth -= 1
+        if entry.depth or not text:
+            return text
+        entry.rendered = str(text)
+        if entry.rendered == entry.previous:
+            return entry.substitute or None
+        return text
+
+    return [
+        (model.Layout, "render_bibliography", render_bibliography_),
+        (model.Names, "process", names_process_),
+    ]
