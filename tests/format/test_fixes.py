@@ -429,3 +429,15 @@ def test_subsequent_author_substitute() -> None:
     )
     assert before[3:] == ["Ibrahim, Fatima. Sahel", "Ibrahim, Fatima. Youth", "Lee, M. Zones"]
     assert after[3:] == ["Ibrahim, Fatima. Sahel", "———. Youth", "Lee, M. Zones"]
+
+
+def test_capitalize_only_lowercase_words() -> None:
+    citation = """<group delimiter=" | ">
+      <text variable="genre" text-case="capitalize-first"/>
+      <text variable="title" text-case="capitalize-all"/>
+      <text value="(eds.)" text-case="capitalize-first"/>
+    </group>"""
+    items = [{"id": "a", "type": "report", "genre": "arXiv:2310.08123", "title": "the iPhone book"}]
+    before, after = both("capitalize-lowercase-words", items, citation=citation)
+    assert before == ["ArXiv:2310.08123 | The IPhone Book | (eds.)"]
+    assert after == ["arXiv:2310.08123 | The iPhone Book | (Eds.)"]

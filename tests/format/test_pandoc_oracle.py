@@ -27,9 +27,9 @@ DIFFERENCES = Path(__file__).with_name("pandoc_differences.txt")
 
 # Committed floors: the agreement reached, per style (pairs agreeing out of 69).
 FLOORS = {
-    "apa": 63,
-    "chicago-author-date": 62,
-    "chicago-notes-bibliography": 60,
+    "apa": 64,
+    "chicago-author-date": 63,
+    "chicago-notes-bibliography": 61,
     "harvard-cite-them-right": 64,
     "ieee": 63,
     "modern-language-association": 61,

@@ -815,11 +815,21 @@ def _title_case_chunk(chunk: str, state: int, stop: set[str]) -> str:
 
 
 def _title_case(text: Any, stop: set[str]) -> Any:
+    return _recase(
+        text, lambda chunk, state: _title_case_chunk(chunk, state, stop), find_last_word=True
+    )
+
+
+def _recase(
+    text: Any, transform: Callable[[str, int], str], *, find_last_word: bool = False
+) -> Any:
+    """``text`` with each word (a run of letters and digits) passed through ``transform``,
+    which also gets where the word stands (``_START``, ``_AFTER_WORD_END``…)."""
     segments = _case_segments(text)
     # The last word is capitalised even if a stop word, unless it is cut by a hyphen or slash
     # or is inside markup (Pandoc looks only at the last top-level string).
     last_word: tuple[int, int] | None = None  # (segment, offset of the last word)
-    if segments and segments[-1][0] == "text":
+    if find_last_word and segments and segments[-1][0] == "text":
         piece = segments[-1][1]
         words = piece.rstrip()
         start = len(words) - len(words.split()[-1]) if words.strip() else 0
@@ -841,7 +851,7 @@ def _title_case(text: Any, stop: set[str]) -> Any:
             ):  # fmt: skip
                 state = _BEFORE_LAST_WORD
             if chunk.isalnum():
-                chunk = _title_case_chunk(chunk, state, stop)
+                chunk = transform(chunk, state)
             cased += chunk
             state = _next_state(state, chunk)
         out.append((kind, cased))
@@ -1255,3 +1265,40 @@ def _subsequent_author_substitute() -> list[tuple[type[Any], str, Any]]:
         (model.Layout, "render_bibliography", render_bibliography_),
         (model.Names, "process", names_process_),
     ]
+
+
+# Capitalize ------------------------------------------------------------------------------------
+
+_WORD_STARTS = (_START, _START_SENTENCE, _AFTER_WORD_END, _BEFORE_LAST_WORD)
+
+
+@_fix("capitalize-lowercase-words")
+def _capitalize_lowercase_words() -> list[tuple[type[Any], str, Any]]:
+    """``capitalize-first`` and ``capitalize-all`` capitalise lower-case words only.
+
+    CSL 1.0.2, *Text-case*: "capitalize-first": "capitalizes the first character of the first
+    word, if the word is lowercase"; "capitalize-all": "capitalizes the first character of
+    every lowercase word". citeproc-py capitalises whatever the word, so APA's
+    ``capitalize-first`` genre turns "arXiv:2310.08123" into "ArXiv:2310.08123", and it takes
+    "(eds.)" for the word, so nothing after the parenthesis is capitalised. We find words as
+    the title-case fix does (letters and digits, after spaces, hyphens, slashes, dashes or
+    punctuation) and capitalise those written all in lower case, as Pandoc's citeproc does.
+    """
+    model = _model()
+    case = model.TextCased.case
+
+    def first(chunk: str, state: int) -> str:
+        return _capitalize(chunk) if state == _START and chunk.islower() else chunk
+
+    def every(chunk: str, state: int) -> str:
+        return _capitalize(chunk) if state in _WORD_STARTS and chunk.islower() else chunk
+
+    def case_(self: Any, text: Any, language: Any = None) -> Any:
+        text_case = self.get("text-case")
+        if text_case not in ("capitalize-first", "capitalize-all") or text is None:
+            return case(self, text, language)
+        if isinstance(text, int | float):
+            return str(text)
+        return _recase(text, first if text_case == "capitalize-first" else every)
+
+    return [(model.TextCased, "case", case_)]
