@@ -108,3 +108,28 @@ def test_works_by_one_author_in_one_year_get_year_suffixes(tmp_path: Path) -> No
     assert texts == ["(Blum, 2004a)", "(Blum, 2004b)", "(Smith, 2004)"]
     listed = [to_formatted(raw).text for _, raw in processor.references()]
     assert listed[:2] == ["Blum, A. (2004a). Killing Hope.", "Blum, A. (2004b). Rogue State."]
+
+
+def test_two_works_by_one_author_are_not_ambiguous_when_their_titles_differ(
+    tmp_path: Path,
+) -> None:
+    """Chicago's short note names the title anyway: nothing more is added (as in Pandoc)."""
+    style = load_style("chicago-notes-bibliography", "en-US", tmp_path, Diagnostics(),
+                       Location(tmp_path))  # fmt: skip
+    assert style is not None
+    processor = CitationProcessor(style.csl, [BLUM_A, BLUM_B])
+    for number, entry in enumerate((BLUM_A, BLUM_B, BLUM_A, BLUM_B), start=1):
+        processor.register([CiteRequest(entry)], note=number)
+    texts = [to_formatted(found.raw).text for found in processor.render()]
+    assert texts[2:] == ["Blum, Killing Hope.", "Blum, Rogue State."]
+
+
+def test_the_reference_list_prints_the_names_a_citation_suppressed(tmp_path: Path) -> None:
+    """IEEE's citations print no names; the list after [-@key] still does."""
+    style = load_style("ieee", "en-US", tmp_path, Diagnostics(), Location(tmp_path))
+    assert style is not None
+    processor = CitationProcessor(style.csl, [SMITH])
+    processor.register([CiteRequest(SMITH, CitationMode.SUPPRESS_AUTHOR)])
+    processor.render()
+    ((_, raw),) = processor.references()
+    assert "A. Smith" in to_formatted(raw).text

@@ -198,9 +198,12 @@ class Formatter:
         return FormattedBrief(tuple(citations), references)
 
     def _own_reference(self, style: Style, entry: BibEntry) -> Formatted | None:
-        """The brief as a reference; a style without a bibliography (Bluebook) cites it."""
+        """The brief as a reference; a style without a bibliography (Bluebook) cites it.
+
+        Never from the reference cache: the brief's key may equal a BibTeX entry's.
+        """
         if style.csl.root.bibliography is not None:
-            return self.references(style, [entry]).get(entry.key)
+            return self.document(style, [entry]).get(entry.key)
         processor = CitationProcessor(style.csl, [entry], **_locale(style))
         processor.register([CiteRequest(entry)], note=1)
         try:

@@ -71,7 +71,12 @@ def to_formatted(
     *,
     punctuation_in_quote: bool = False,
 ) -> Formatted:
-    """citeproc-py output (sentinels, slots) → escaped HTML with tags, links and slot HTML."""
+    """citeproc-py output (sentinels, slots) → escaped HTML with tags, links and slot HTML.
+
+    ``slots`` hold HTML made by the Markdown parser (prefixes, suffixes); any sentinel character
+    in them is dropped, so only our own sentinels become tags.
+    """
+    slots = [_PRIVATE.sub("", slot) for slot in slots]
     # citeproc-py adds a period after a title that already ends a sentence.
     raw = _DOUBLED_PUNCTUATION.sub(r"\1\2", raw)
     if punctuation_in_quote:
@@ -343,13 +348,35 @@ def csl_item(
     Quotation marks inside the data take the locale's form, as Pandoc's citeproc sets them
     (“state of exception” is ‘state of exception’ in en-GB).
     """
-    item = {k: v for k, v in entry_to_csl(entry, language=language).items() if k not in drop}
+    item = {
+        k: _without_sentinels(v)
+        for k, v in entry_to_csl(entry, language=language).items()
+        if k not in drop
+    }
     if quotes != ("“", "”"):
         for key, value in item.items():
             if isinstance(value, str) and "“" in value:
                 item[key] = _QUOTED.sub(lambda m: f"{quotes[0]}{m.group(1)}{quotes[1]}", value)
     item["id"] = item_id
     return item
+
+
+def _without_sentinels(value: Any) -> Any:
+    """Data with our private-use sentinel characters removed, at any depth.
+
+    The output is escaped and then its sentinels become tags; a sentinel written in a .bib
+    file would otherwise become a tag of the attacker's choosing.
+    """
+    if isinstance(value, str):
+        return _PRIVATE.sub("", value) if _PRIVATE.search(value) else value
+    if isinstance(value, list):
+        return [_without_sentinels(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _without_sentinels(v) for k, v in value.items()}
+    return value
+
+
+_PRIVATE = re.compile("[\ue000-\ue0ff]")
 
 
 _QUOTED = re.compile(r"“([^“”]*)”")
@@ -473,23 +500,57 @@ class CitationProcessor:
             warnings.simplefilter("ignore")
             self.bibliography.sort()  # numeric styles number works in bibliography order
         add_year_suffixes(self.csl, self.bibliography)
-        out = self._render_all()
-        # CSL's disambiguate="true" holds only for a cite that is ambiguous without it. Here a
-        # work is ambiguous when another work in the document prints the same author names
-        # (two books by Blum): render again, those works with the condition true.
-        works_by_author: dict[str, set[str]] = {}
+        ambiguous = self._ambiguous_works()
         for citation in self._citations:
             for item in citation.cites:
-                author = str(item.get("briefgen_author") or "")
-                if author:
-                    works_by_author.setdefault(author, set()).add(item.key)
-        ambiguous = {key for keys in works_by_author.values() if len(keys) > 1 for key in keys}
-        if ambiguous:
-            for citation in self._citations:
-                for item in citation.cites:
-                    item["briefgen_disambiguate"] = item.key in ambiguous
-            out = self._render_all()
+                item["briefgen_disambiguate"] = item.key in ambiguous
+        out = self._render_all()
+        # The reference list renders these same items: there, names always print.
+        for citation in self._citations:
+            for item in citation.cites:
+                item["briefgen_names_done"] = True
         return out
+
+    def _ambiguous_works(self) -> set[str]:
+        """Works whose cite reads like another work's, first time or after (CSL's ambiguity).
+
+        Each work is rendered alone, without locator, prefix or suffix, in first position and
+        in subsequent position (never ibid, which reads alike for every work by design); works
+        that print the same text as another are ambiguous, and only their cites take
+        ``disambiguate="true"`` branches.
+        """
+        from citeproc import Citation, CitationItem
+
+        keys = list({item.key for citation in self._citations for item in citation.cites})
+        if len(keys) < 2:
+            return set()
+        element = self.csl.root.citation
+        layout = element.layout
+
+        def probe(key: str, earlier: list[str]) -> str:
+            cites = []
+            for earlier_key in [*earlier, key]:
+                citation = Citation([CitationItem(earlier_key)])
+                citation.bibliography = self.bibliography
+                citation.cites[0]["briefgen_disambiguate"] = False
+                cites.append(citation.cites[0])
+            element.cites = cites[:-1]
+            layout.repressed = {}
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    return str(layout.render_children(cites[-1]) or "")
+            except Exception:
+                return ""  # the real rendering reports it, with the entry
+
+        readings: dict[str, set[str]] = {}
+        for key in keys:
+            other = next(k for k in keys if k != key)
+            for text in (probe(key, []), probe(key, [key, other])):
+                if text:
+                    readings.setdefault(text, set()).add(key)
+        element.cites = []
+        return {key for same in readings.values() if len(same) > 1 for key in same}
 
     def _render_all(self) -> list[RenderedCitation]:
         element = self.csl.root.citation
