@@ -441,3 +441,20 @@ def test_capitalize_only_lowercase_words() -> None:
     before, after = both("capitalize-lowercase-words", items, citation=citation)
     assert before == ["ArXiv:2310.08123 | The IPhone Book | (eds.)"]
     assert after == ["arXiv:2310.08123 | The iPhone Book | (Eds.)"]
+
+
+@pytest.mark.parametrize(
+    ("number", "without", "with_"),
+    [
+        pytest.param("101-549", "text", "numeric", id="range"),
+        pytest.param("2, 3 & 5", "text", "numeric", id="list"),
+        pytest.param("L2d", "numeric", "numeric", id="affixes"),
+        pytest.param("2nd edition", "text", "text", id="words"),
+    ],
+)
+def test_is_numeric_ranges_and_lists(number: str, without: str, with_: str) -> None:
+    citation = """<choose><if is-numeric="number"><text value="numeric"/></if>
+      <else><text value="text"/></else></choose>"""
+    items = [{"id": "a", "type": "bill", "title": "T", "number": number}]
+    before, after = both("is-numeric-lists", items, citation=citation)
+    assert (before, after) == ([without], [with_])

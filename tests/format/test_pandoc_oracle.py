@@ -32,7 +32,7 @@ FLOORS = {
     "chicago-notes-bibliography": 61,
     "harvard-cite-them-right": 64,
     "ieee": 63,
-    "modern-language-association": 61,
+    "modern-language-association": 63,
 }
 
 

@@ -1302,3 +1302,26 @@ def _capitalize_lowercase_words() -> list[tuple[type[Any], str, Any]]:
         return _recase(text, first if text_case == "capitalize-first" else every)
 
     return [(model.TextCased, "case", case_)]
+
+
+# Numeric ranges and lists ----------------------------------------------------------------------
+
+# A number with letters before or after it ("D2", "2b"), or several joined by hyphens, dashes,
+# commas or ampersands ("2-4", "2, 3", "2 & 4").
+_NUMERIC = re.compile(
+    r"^\s*[^\W\d_]*\d+[^\W\d_]*\s*(?:[-\u2013,&]\s*[^\W\d_]*\d+[^\W\d_]*\s*)*$"
+)
+
+
+@_fix("is-numeric-lists")
+def _is_numeric_lists() -> list[tuple[type[Any], str, Any]]:
+    """``is-numeric`` holds for ranges and lists of numbers.
+
+    CSL 1.0.2, *Choose*: content is numeric if it "solely consists of numbers. Numbers can have
+    prefixes and suffixes ("D2", "2b", "L2d"), and may be separated by a comma, hyphen, or
+    ampersand, with or without spaces ("2, 3", "2-4", "2 & 4")". citeproc-py accepts one number
+    only, so MLA printed a statute's "101-549" without its label where Pandoc prints
+    "nos. 101-549". We give the test (``If.re_numeric``) the spec's pattern.
+    """
+    model = _model()
+    return [(model.If, "re_numeric", _NUMERIC)]
