@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from briefgen.bibliography import load_bibliography
 from briefgen.citations import resolve_citations
 from briefgen.config import Config
 from briefgen.content import load_briefs
 from briefgen.errors import Diagnostics
 from briefgen.markdown import parse_section
-from briefgen.model import Bibliography, Brief, Project, ResolvedBrief
-
-if TYPE_CHECKING:
-    from briefgen.format import FormattedBrief
+from briefgen.model import Bibliography, Brief, FormattedBrief, Project, ResolvedBrief
 
 
 def load_project(config: Config, *, strict: bool = False) -> Project:

@@ -7,7 +7,7 @@ which works a brief cites without loading a CSL style.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 
 from briefgen.errors import Diagnostics, Location
 from briefgen.model import (
@@ -114,14 +114,3 @@ class _KeyLookup:
             hint += " (write \\@ for a literal @)"
         diagnostics.error(f"unknown {field} key {key!r}{hint}", where)
         return None
-
-
-def cited_in(notes: Iterable[Endnote]) -> Mapping[str, list[Endnote]]:
-    """For each cited key, the endnotes that cite it (to show "also cited at")."""
-    result: dict[str, list[Endnote]] = {}
-    for note in notes:
-        for cite in note.cites:
-            notes_of_key = result.setdefault(cite.entry.key, [])
-            if not notes_of_key or notes_of_key[-1] is not note:
-                notes_of_key.append(note)
-    return result

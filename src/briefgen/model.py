@@ -256,6 +256,60 @@ class ResolvedCitations:
     works: tuple[BibEntry, ...]
     """Every work for the reference list: cited ones in first-cited order, then ``nocite``."""
 
+    def notes_citing(self) -> dict[str, list[Endnote]]:
+        """For each cited key, the endnotes that cite it (to show "also cited at")."""
+        result: dict[str, list[Endnote]] = {}
+        for note in self.notes:
+            for cite in note.cites:
+                notes_of_key = result.setdefault(cite.entry.key, [])
+                if not notes_of_key or notes_of_key[-1] is not note:
+                    notes_of_key.append(note)
+        return result
+
+
+# --- Formatted citations: what the format stage hands to render ----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Formatted:
+    """A formatted reference or citation: safe HTML, and the same as plain text."""
+
+    html: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class FormattedCitation:
+    """A citation group, formatted: what stands in the text, and its note."""
+
+    in_text: Formatted | None
+    """Set in the running text: the author of ``@key``, or the style's citation in in-text mode."""
+    note: Formatted | None
+    """The endnote's content; None in in-text mode."""
+
+
+@dataclass(frozen=True, slots=True)
+class FormattedBrief:
+    """Every citation of a brief, formatted, and its reference list."""
+
+    citations: tuple[FormattedCitation, ...]
+    """By :attr:`Citation.index`."""
+    references: tuple[tuple[BibEntry, Formatted], ...]
+    """The reference list in the style's order; empty unless the brief shows one."""
+    cite: Formatted | None = None
+    """The brief's own reference ("Cite this brief"), in its style."""
+
+
+def work_anchor(key: str) -> str:
+    """HTML id of a work in the reference list, one per key (``x.y`` and ``x_y`` differ).
+
+    Letters, digits and hyphens stay; any other character becomes ``_<hex>_``.
+    """
+    return "work-" + "".join(
+        char if char.isascii() and (char.isalnum() or char == "-") else f"_{ord(char):x}_"
+        for char in key
+    )
+
 
 # --- A project, parsed and resolved: what formatting and rendering read ------------------------
 

@@ -16,11 +16,9 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from briefgen.citations import cited_in
 from briefgen.config import Config
 from briefgen.errors import Location, RenderError
 from briefgen.exports import brief_entry, brief_url, export_paths, to_bibtex, to_csl_json, to_ris
-from briefgen.format import FormattedBrief, work_anchor
 from briefgen.markdown import CitationEnv, render_section
 from briefgen.metadata import (
     MetaTag,
@@ -34,12 +32,14 @@ from briefgen.model import (
     BibEntry,
     Brief,
     Endnote,
+    FormattedBrief,
     LinkResult,
     Project,
     ResolvedBrief,
     Section,
     Verdict,
     doi_url,
+    work_anchor,
 )
 
 if TYPE_CHECKING:
@@ -225,7 +225,7 @@ def brief_page(
         first += len(parsed.citations)
     notes = resolved.citations.notes
     by_number = {note.number: note for note in notes}
-    citing = cited_in(notes)
+    citing = resolved.citations.notes_citing()
     note_views = []
     for citation in citations:
         note = citation.note

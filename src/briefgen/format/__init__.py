@@ -25,7 +25,6 @@ from briefgen.errors import Diagnostics, Location
 from briefgen.format.engine import (
     CitationProcessor,
     CiteRequest,
-    Formatted,
     Style,
     StyleFailed,
     load_style,
@@ -33,50 +32,22 @@ from briefgen.format.engine import (
     style_names,
     to_formatted,
 )
-from briefgen.model import BibEntry, Brief, Citation, Cite, ResolvedCitations
+from briefgen.model import (
+    BibEntry,
+    Brief,
+    Cite,
+    Formatted,
+    FormattedBrief,
+    FormattedCitation,
+    ResolvedCitations,
+    work_anchor,
+)
 
-__all__ = [
-    "Formatted",
-    "FormattedBrief",
-    "FormattedCitation",
-    "Formatter",
-    "Style",
-    "format_references",
-    "load_style",
-    "style_names",
-    "work_anchor",
-]
+__all__ = ["Formatter", "Style", "format_references", "load_style", "style_names"]
 
 _SLOT = "\ue010{}\ue011"
 _LINK_VARIABLES = ("URL", "DOI", "accessed")
 """What follows a reference's body: the locator goes before these."""
-
-
-@dataclass(frozen=True, slots=True)
-class FormattedCitation:
-    """A citation group, formatted: what stands in the text, and its note."""
-
-    in_text: Formatted | None
-    """Set in the running text: the author of ``@key``, or the style's citation in in-text mode."""
-    note: Formatted | None
-    """The endnote's content; None in in-text mode."""
-
-
-@dataclass(frozen=True, slots=True)
-class FormattedBrief:
-    """Every citation of a brief, formatted, and its reference list."""
-
-    citations: tuple[FormattedCitation, ...]
-    """By :attr:`Citation.index`."""
-    references: tuple[tuple[BibEntry, Formatted], ...]
-    """The reference list in the style's order; empty unless the brief shows one."""
-    cite: Formatted | None = None
-    """The brief's own reference ("Cite this brief"), in its style."""
-
-
-def work_anchor(key: str) -> str:
-    """HTML id of a work in the reference list."""
-    return "work-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in key)
 
 
 @dataclass(slots=True)
@@ -177,13 +148,16 @@ class Formatter:
         self, brief: Brief, style: Style, resolved: ResolvedCitations
     ) -> FormattedBrief:
         full = self.references(style, resolved.works)
-        listed: dict[str, Formatted] = {}
-        if brief.reference_list:
-            # The list is one document (year suffixes: "2021a"); the notes then read as it does.
-            listed = self.document(style, resolved.works)
-            full = {**full, **listed}
         located = [c.entry for cit in resolved.citations for c in cit.cites if c.item.locator]
         core = self.references(style, located, core=True)
+        listed: dict[str, Formatted] = {}
+        if brief.reference_list:
+            # The list is one document (year suffixes: "2021a"); the notes then read as it does,
+            # and the reference bodies that place locators come from the same document.
+            listed = self.document(style, resolved.works)
+            full = {**full, **listed}
+            if located:
+                core = {**core, **self.document(style, resolved.works, core=True)}
         authors = self._narrative_authors(style, resolved)
         citations = []
         for citation in resolved.citations:
@@ -213,15 +187,19 @@ class Formatter:
             return None
         return _capitalised(_formatted(style, found.raw, [entry])) if found.raw else None
 
-    def document(self, style: Style, entries: Iterable[BibEntry]) -> dict[str, Formatted]:
-        """Entries as one reference list, in the style's order, with year suffixes: key → text.
+    def document(
+        self, style: Style, entries: Iterable[BibEntry], *, core: bool = False
+    ) -> dict[str, Formatted]:
+        """Entries as one reference list, in the style's order, with year suffixes: key → text
+        (``core``: without URL, DOI and access date).
 
         Not cached: a work's year suffix depends on the other works of the list.
         """
         entries = list(entries)
+        drop = _LINK_VARIABLES if core else ()
         try:
             rendered = render_bibliography(style.numberless, entries, year_suffixes=True,
-                                           **_locale(style))  # fmt: skip
+                                           drop=drop, **_locale(style))  # fmt: skip
         except StyleFailed:
             self.references(style, entries)  # reports the entry the style cannot format
             return {}
@@ -451,12 +429,3 @@ def format_references(
     if len(diagnostics.errors) != errors:
         return None
     return {key: (value.html, value.text) for key, value in formatted.items()}
-
-
-def cited_works(citations: Iterable[Citation]) -> list[BibEntry]:
-    """Every distinct work the citations cite, in first-cited order."""
-    works: dict[str, BibEntry] = {}
-    for citation in citations:
-        for cite in citation.cites:
-            works.setdefault(cite.entry.key, cite.entry)
-    return list(works.values())

@@ -26,7 +26,7 @@ from typing import Any
 
 from briefgen.errors import Diagnostics, Location
 from briefgen.format.csljson import entry_to_csl
-from briefgen.model import BibEntry, CitationMode, doi_url, is_linkable
+from briefgen.model import BibEntry, CitationMode, Formatted, doi_url, is_linkable
 
 # --- Output: sentinels to safe HTML ---------------------------------------------------------
 
@@ -54,14 +54,6 @@ _SLOT = re.compile(f"{_SLOT_OPEN}(\\d+){_SLOT_CLOSE}")
 _LINK = re.compile(f"{_LINK_OPEN}([^{_LINK_CLOSE}]*){_LINK_CLOSE}")
 _TAG = re.compile(r"<[^>]*>")
 _QUOTE_THEN_PUNCTUATION = re.compile(f"([”’](?:{_OPEN}/[a-z]+{_CLOSE})*)([,.])")
-
-
-@dataclass(frozen=True, slots=True)
-class Formatted:
-    """A formatted reference or citation: safe HTML, and the same as plain text."""
-
-    html: str
-    text: str
 
 
 def to_formatted(
