@@ -95,7 +95,7 @@ def test_citation_locations_point_at_the_source(make_project: Callable[..., Path
         ("content/small/01-the-deal.md:6", "iii"),
     ]
     assert (notes[2].cites[0].item.label, notes[2].cites[0].item.locator) == ("page", "3")
-    (formatted,) = format_project(project, config).values()
+    (formatted,) = format_project(project, config)[0].values()
     note = formatted.citations[2].note
     assert note is not None
     # The locator follows the reference's body, before its link (not after the URL).
@@ -267,7 +267,7 @@ def test_unsafe_url_schemes_are_not_linked(make_project: Callable[..., Path]) ->
         }
     )
     config = load_config(root)
-    (formatted,) = format_project(load_project(config), config).values()
+    (formatted,) = format_project(load_project(config), config)[0].values()
     notes = [citation.note for citation in formatted.citations]
     assert notes[0] is not None and notes[1] is not None
     assert "href" not in notes[0].html

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from briefgen.bibliography import load_bibliography
 from briefgen.citations import resolve_citations
 from briefgen.config import Config
 from briefgen.content import load_briefs
-from briefgen.errors import Diagnostics
+from briefgen.errors import Diagnostic, Diagnostics
 from briefgen.markdown import parse_section
 from briefgen.model import Bibliography, Brief, FormattedBrief, Project, ResolvedBrief
 
@@ -44,8 +46,8 @@ def resolve_brief(
 
 def format_project(
     project: Project, config: Config, *, strict: bool = False
-) -> dict[str, FormattedBrief]:
-    """Format every brief's citations in its style: slug → formatted brief."""
+) -> tuple[dict[str, FormattedBrief], tuple[Diagnostic, ...]]:
+    """Format every brief's citations in its style: slug → formatted brief, and the warnings."""
     from briefgen.exports import brief_entry, brief_url
     from briefgen.format import Formatter
 
@@ -59,7 +61,7 @@ def format_project(
         if result is not None:
             formatted[resolved.slug] = result
     diagnostics.raise_if_failed(strict=strict)
-    return formatted
+    return formatted, tuple(diagnostics.warnings)
 
 
 def build_site(config: Config, *, strict: bool = False) -> Project:
@@ -70,7 +72,7 @@ def build_site(config: Config, *, strict: bool = False) -> Project:
     shown = config.relative(config.output_dir)
     check_output_dir(config.output_dir, shown)
     project = load_project(config, strict=strict)
-    formatted = format_project(project, config, strict=strict)
+    formatted, warnings = format_project(project, config, strict=strict)
     files = render_site(project, formatted, config)
     write_site(config.output_dir, files, static_dirs=(config.templates_dir / "static",))
-    return project
+    return replace(project, warnings=project.warnings + warnings)

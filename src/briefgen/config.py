@@ -70,7 +70,9 @@ def load_config(root: Path | None = None) -> Config:
             text = pyproject.read_text(encoding="utf-8")
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            line = getattr(exc, "lineno", None)  # Python 3.14 adds it; older gives it in words
+            # Python 3.14 gives ``lineno``; older versions say "(at line 3, column 9)".
+            found = re.search(r"at line (\d+)", str(exc))
+            line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
             diagnostics.error(f"invalid TOML: {exc}", Location(PYPROJECT.path, line))
             data = {}
         except UnicodeDecodeError as exc:

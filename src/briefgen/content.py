@@ -151,7 +151,11 @@ def _citation_settings(
             where,
         )
         listed = None
-    suppress = meta.get("suppress-bibliography", False) is True
+    suppress = meta.get("suppress-bibliography", False)
+    if not isinstance(suppress, bool):
+        diagnostics.error(f"'suppress-bibliography' must be true or false, not {suppress!r}",
+                          where)  # fmt: skip
+        suppress = False
     reference_list = bool(listed) or (listed is None and (mode == "in-text" or bool(nocite)))
     return {"citations": mode, "reference_list": reference_list and not suppress,
             "nocite": nocite}  # fmt: skip

@@ -167,7 +167,7 @@ def test_cecot_notes_agree_with_pandoc(make_project: Callable[..., Path]) -> Non
     root = make_project(cecot=True)
     config = load_config(root)
     project = load_project(config)
-    (formatted,) = format_project(project, config).values()
+    (formatted,) = format_project(project, config)[0].values()
     theirs = _pandoc_references(root / "references.bib", "harvard-university-of-westminster")
     differing = {}
     citations = project.briefs[0].citations.citations
@@ -193,3 +193,22 @@ def test_a_note_style_without_a_bibliography_builds(make_project: Callable[..., 
     assert notes == ["William Blum, Killing Hope 3 (2004).", "Id."]
     cite = re.search(r'<p class="cite-text">(.*?)</p>', page, re.S)
     assert cite is not None and "A Small Brief" in _text(cite.group(1))
+
+
+def test_a_reference_list_a_style_cannot_give_is_a_warning(
+    make_project: Callable[..., Path],
+) -> None:
+    root = make_project(
+        {"content/small/_index.md": _index("style: bluebook-law-review\nbibliography: true\n")}
+    )
+    config = load_config(root)
+    project = build_site(config)
+    assert [w.format() for w in project.warnings] == [
+        "content/small/_index.md:1: warning: CSL style 'bluebook-law-review' has no bibliography,"
+        " so the brief shows no reference list ('bibliography', 'nocite' or in-text citations ask"
+        " for one)"
+    ]
+    page = (config.output_dir / "small" / "index.html").read_text(encoding="utf-8")
+    assert 'class="bibliography"' not in page
+    with pytest.raises(BuildFailed):
+        build_site(config, strict=True)

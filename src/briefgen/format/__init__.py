@@ -17,7 +17,7 @@ reference is formatted once per style and locale, whatever the number of briefs 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,8 @@ class Formatter:
     _references: dict[tuple[int, str, bool], Formatted | None] = field(default_factory=dict)
     _failed: set[tuple[int, str, bool]] = field(default_factory=set)
     """Entries already reported as raising in a style (not reported twice)."""
+    _reported: set[tuple[str, int]] = field(default_factory=set)
+    """Styles already reported as unable to format references."""
 
     def style(self, name: str, language: str, set_at: Location) -> Style | None:
         """The style for a language, loaded once; None after an error (reported once)."""
@@ -102,13 +104,20 @@ class Formatter:
             rest = [e for e in entries if e is not failure.entry]
             return [(failure.entry, ""), *self._render(style, rest, drop)] if rest else []
         except Exception as exc:  # the style as a whole (e.g. no bibliography layout)
-            self.diagnostics.error(
-                f"CSL style {style.name!r} cannot format references: {exc}; choose a style with "
-                "a bibliography, or set 'citations: in-text'",
-                None,
-            )
+            self._cannot_format(style, exc)
             self._failed.update((id(style), entry.key, False) for entry in entries)
             return [(entry, "") for entry in entries]
+
+    def _cannot_format(self, style: Style, exc: Exception) -> None:
+        """A style that formats no reference at all: one error, where the style was chosen."""
+        if ("style", id(style)) in self._reported:
+            return
+        self._reported.add(("style", id(style)))
+        self.diagnostics.error(
+            f"CSL style {style.name!r} cannot format references ({exc}); choose a style with a "
+            "bibliography",
+            style.set_at,
+        )
 
     def _style_failed(self, style: Style, failure: StyleFailed) -> None:
         self.diagnostics.error(
@@ -131,6 +140,13 @@ class Formatter:
                 brief.style_set_at,
             )
             return None
+        if brief.reference_list and style.csl.root.bibliography is None:
+            self.diagnostics.warning(
+                f"CSL style {brief.style!r} has no bibliography, so the brief shows no reference "
+                "list ('bibliography', 'nocite' or in-text citations ask for one)",
+                brief.style_set_at,
+            )
+            brief = replace(brief, reference_list=False)
         errors = len(self.diagnostics.errors)
         if style.is_note or brief.citations == "in-text":
             result = self._with_processor(brief, style, resolved)
@@ -204,7 +220,7 @@ class Formatter:
             self.references(style, entries)  # reports the entry the style cannot format
             return {}
         except Exception as exc:  # the style as a whole (e.g. no bibliography layout)
-            self.diagnostics.error(f"CSL style {style.name!r} cannot format references: {exc}")
+            self._cannot_format(style, exc)
             return {}
         return {e.key: _formatted(style, raw, [e]) for e, raw in rendered if raw}
 
@@ -240,7 +256,10 @@ class Formatter:
         slots_by_citation: list[list[str]] = []
         for citation in resolved.citations:
             slots: list[str] = []
-            requests = [_request(cite, slots, in_text=in_text) for cite in citation.cites]
+            requests = [
+                _request(cite, slots, link=in_text and brief.reference_list)
+                for cite in citation.cites
+            ]
             slots_by_citation.append(slots)
             processor.register(requests, note=citation.note.number if citation.note else None)
         cited = {cite.entry.key for c in resolved.citations for cite in c.cites}
@@ -283,7 +302,8 @@ def _formatted(
     return to_formatted(raw, entries, slots, punctuation_in_quote=style.punctuation_in_quote)
 
 
-def _request(cite: Cite, slots: list[str], *, in_text: bool) -> CiteRequest:
+def _request(cite: Cite, slots: list[str], *, link: bool) -> CiteRequest:
+    """What citeproc-py needs of a cite; ``link``: the work links to the reference list."""
     item = cite.item
     prefix = suffix = ""
     if item.prefix_html:
@@ -302,7 +322,7 @@ def _request(cite: Cite, slots: list[str], *, in_text: bool) -> CiteRequest:
         item.label,
         prefix,
         suffix,
-        anchor=work_anchor(cite.entry.key) if in_text else None,
+        anchor=work_anchor(cite.entry.key) if link else None,
     )
 
 
@@ -317,8 +337,10 @@ def _reference_in_note(
     if item.locator or item.suffix:
         located_html, located_text = _locator(style, item.label, item.locator)
         suffix_html = item.suffix_html
-        if suffix_html and item.suffix[:1].isalnum():
-            suffix_html = " " + suffix_html
+        if suffix_html:
+            # The suffix's own leading space (" & 7"), or one before a bare word.
+            lead = item.suffix[: len(item.suffix) - len(item.suffix.lstrip())]
+            suffix_html = (lead or (" " if item.suffix[:1].isalnum() else "")) + suffix_html
         insert_html = located_html + suffix_html
         insert_text = located_text + (_strip_tags(suffix_html))
         html = _insert(html, core.html if core else html, insert_html)
@@ -332,7 +354,7 @@ def _reference_in_note(
 def _locator(style: Style, label: str, locator: str) -> tuple[str, str]:
     if not locator:
         return "", ""
-    plural = any(mark in locator for mark in ("-", "–", ",", "&", " and "))
+    plural = any(mark in locator for mark in ("-", "–", ",", ";", "&", " and "))
     term = style.term(label or "page", plural=plural)
     shown = f", {term} {locator}" if term else f", {locator}"
     from html import escape
@@ -343,10 +365,13 @@ def _locator(style: Style, label: str, locator: str) -> tuple[str, str]:
 def _insert(full: str, core: str, addition: str) -> str:
     """Put ``addition`` after the reference's body (``core``), before its link and access date."""
     body = core.rstrip().removesuffix(".")
+    ends_sentence = addition.rstrip().endswith((".", "?", "!"))
     if body and full.startswith(body):
         tail = full[len(body) :]
-        return body + addition + (tail if tail.strip() else ".")
-    return full.rstrip().removesuffix(".") + addition + "."
+        if ends_sentence:
+            tail = tail.removeprefix(".")  # "p." then ". Available from" is one period
+        return body + addition + (tail if tail.strip() else ("" if ends_sentence else "."))
+    return full.rstrip().removesuffix(".") + addition + ("" if ends_sentence else ".")
 
 
 def _join_note(pieces: Sequence[Formatted], delimiter: str) -> Formatted | None:

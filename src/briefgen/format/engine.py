@@ -124,6 +124,8 @@ class Style:
     """``class="note"``: every citation is a note, full the first time, short after."""
     punctuation_in_quote: bool = False
     """The locale puts commas and periods inside closing quotes (en-US)."""
+    set_at: Location | None = None
+    """Where the style was chosen (a brief's front matter or pyproject.toml), for messages."""
 
     @property
     def csl(self) -> Any:
@@ -219,11 +221,19 @@ def load_style(
         for option in loc.xpath("./cs:style-options[@punctuation-in-quote]", namespaces=_NS)
     ]
     in_quote = bool(settings) and settings[0] == "true"
-    return Style(style, locale, path, csl.root.get("class") == "note", in_quote)
+    return Style(style, locale, path, csl.root.get("class") == "note", in_quote, set_at)
+
+
+def _parse_style(path: Path, locale: str, *, numberless: bool) -> Any:
+    """The parsed style, once per file version: an edited ``.csl`` is read again."""
+    stat = path.stat()
+    return _parse_style_version(path, stat.st_mtime_ns, stat.st_size, locale, numberless)
 
 
 @cache
-def _parse_style(path: Path, locale: str, *, numberless: bool) -> Any:
+def _parse_style_version(
+    path: Path, mtime_ns: int, size: int, locale: str, numberless: bool
+) -> Any:
     from citeproc import CitationStylesStyle
 
     from briefgen.format.fixes import apply_fixes
@@ -240,6 +250,16 @@ def _parse_style(path: Path, locale: str, *, numberless: bool) -> Any:
         layout = style.root.bibliography.layout
         for node in layout.xpath(".//*[@variable='citation-number']"):
             node.getparent().remove(node)
+    # citeproc-py ignores display="left-margin" and second-field-align, which set the first
+    # field ("[1]") apart: keep a space after it, not "[1]W. Blum…".
+    margins = list(style.root.xpath(".//*[@display='left-margin']"))
+    bibliography = style.root.bibliography
+    if not numberless and bibliography is not None and bibliography.get("second-field-align"):
+        margins += [child for child in bibliography.layout if isinstance(child.tag, str)][:1]
+    for node in margins:
+        suffix = node.get("suffix", "")
+        if not suffix.endswith((" ", "\u00a0")):
+            node.set("suffix", suffix + " ")
     return style
 
 

@@ -116,7 +116,9 @@ def _split_items(text: str) -> list[str]:
 def _make_inline_rule(token_type: str) -> Callable[[StateInline, bool], bool]:
     def citation_rule(state: StateInline, silent: bool) -> bool:
         start = state.pos
-        if state.src[start] != "[":
+        # Silent mode is markdown-it measuring a link's label: ``[see [@b]](url)`` must count
+        # the brackets of ``[@b]`` one by one, or the link is lost (its label looks nested).
+        if silent or state.src[start] != "[":
             return False
         end = _matching_bracket(state.src, start)
         if end is None or "@" not in state.src[start:end]:
