@@ -4,6 +4,8 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from briefgen.config import load_config
 from briefgen.content import load_briefs
 from briefgen.errors import Diagnostics
@@ -82,3 +84,14 @@ def test_missing_index_and_content(tmp_path: Path) -> None:
         "content/brief/_index.md: missing _index.md; expected the brief's front matter (title,"
         " authors, date, summary) there"
     ]
+
+
+@pytest.mark.parametrize("name", ["02-notes.md", "02-references.md", "02-note-one.md"])
+def test_a_section_cannot_take_an_id_the_page_uses(
+    make_project: Callable[..., Path], name: str
+) -> None:
+    root = make_project({f"content/small/{name}": "---\ntitle: T\n---\nText.\n"})
+    diagnostics = Diagnostics()
+    load_briefs(load_config(root), diagnostics)
+    (error,) = diagnostics.errors
+    assert error.format().startswith(f"content/small/{name}: section file name {name!r} gives")

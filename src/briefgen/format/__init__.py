@@ -29,6 +29,7 @@ from briefgen.format.engine import (
     StyleFailed,
     load_style,
     render_bibliography,
+    slot,
     style_names,
     to_formatted,
 )
@@ -45,7 +46,6 @@ from briefgen.model import (
 
 __all__ = ["Formatter", "Style", "format_references", "load_style", "style_names"]
 
-_SLOT = "\ue010{}\ue011"
 _LINK_VARIABLES = ("URL", "DOI", "accessed")
 """What follows a reference's body: the locator goes before these."""
 
@@ -96,7 +96,7 @@ class Formatter:
         try:
             # Each reference is kept by key, so the style's order is not needed here.
             return render_bibliography(
-                style.numberless, entries, drop=drop, sort=False, **_locale(style)
+                style.numberless, entries, drop=drop, sort=False, **_locale_options(style)
             )
         except StyleFailed as failure:
             self._style_failed(style, failure)
@@ -194,7 +194,7 @@ class Formatter:
         """
         if style.csl.root.bibliography is not None:
             return self.document(style, [entry]).get(entry.key)
-        processor = CitationProcessor(style.csl, [entry], **_locale(style))
+        processor = CitationProcessor(style.csl, [entry], **_locale_options(style))
         processor.register([CiteRequest(entry)], note=1)
         try:
             (found,) = processor.render()
@@ -215,7 +215,7 @@ class Formatter:
         drop = _LINK_VARIABLES if core else ()
         try:
             rendered = render_bibliography(style.numberless, entries, year_suffixes=True,
-                                           drop=drop, **_locale(style))  # fmt: skip
+                                           drop=drop, **_locale_options(style))  # fmt: skip
         except StyleFailed:
             self.references(style, entries)  # reports the entry the style cannot format
             return {}
@@ -232,7 +232,7 @@ class Formatter:
         if not narrative:
             return {}
         processor = CitationProcessor(
-            style.csl, [c.cites[0].entry for c in narrative], **_locale(style)
+            style.csl, [c.cites[0].entry for c in narrative], **_locale_options(style)
         )
         for citation in narrative:
             processor.register([CiteRequest(citation.cites[0].entry)])
@@ -252,7 +252,7 @@ class Formatter:
         self, brief: Brief, style: Style, resolved: ResolvedCitations
     ) -> FormattedBrief | None:
         in_text = not style.is_note
-        processor = CitationProcessor(style.csl, resolved.works, **_locale(style))
+        processor = CitationProcessor(style.csl, resolved.works, **_locale_options(style))
         slots_by_citation: list[list[str]] = []
         for citation in resolved.citations:
             slots: list[str] = []
@@ -291,7 +291,7 @@ class Formatter:
         return FormattedBrief(tuple(citations), references)
 
 
-def _locale(style: Style) -> dict[str, Any]:
+def _locale_options(style: Style) -> dict[str, Any]:
     """What the data needs of the style's locale: its language and quotation marks."""
     return {"language": style.locale, "quotes": style.quotes}
 
@@ -308,11 +308,11 @@ def _request(cite: Cite, slots: list[str], *, link: bool) -> CiteRequest:
     prefix = suffix = ""
     if item.prefix_html:
         slots.append(item.prefix_html)
-        prefix = _SLOT.format(len(slots) - 1) + " "
+        prefix = slot(len(slots) - 1) + " "
     if item.suffix_html:
         slots.append(item.suffix_html)
         lead = item.suffix[: len(item.suffix) - len(item.suffix.lstrip())]
-        suffix = lead + _SLOT.format(len(slots) - 1)
+        suffix = lead + slot(len(slots) - 1)
     # In a note style, ``@key`` puts the author in the sentence and the rest in the note (as
     # Pandoc does): the note's citation is then suppress-author.
     return CiteRequest(

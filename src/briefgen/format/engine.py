@@ -56,6 +56,11 @@ _TAG = re.compile(r"<[^>]*>")
 _QUOTE_THEN_PUNCTUATION = re.compile(f"([”’](?:{_OPEN}/[a-z]+{_CLOSE})*)([,.])")
 
 
+def slot(index: int) -> str:
+    """A placeholder for the ``index``-th slot of HTML given to :func:`to_formatted`."""
+    return f"{_SLOT_OPEN}{index}{_SLOT_CLOSE}"
+
+
 def to_formatted(
     raw: str,
     entries: Sequence[BibEntry] = (),
