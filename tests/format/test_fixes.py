@@ -458,3 +458,15 @@ def test_is_numeric_ranges_and_lists(number: str, without: str, with_: str) -> N
     items = [{"id": "a", "type": "bill", "title": "T", "number": number}]
     before, after = both("is-numeric-lists", items, citation=citation)
     assert (before, after) == ([without], [with_])
+
+
+def test_label_of_an_empty_variable_prints_nothing() -> None:
+    citation = """<text variable="title"/><label variable="page" form="short" prefix=", "/>
+      <text variable="page" prefix=" "/>"""
+    items = [
+        {"id": "a", "type": "book", "title": "Hope"},
+        {"id": "b", "type": "book", "title": "Fear", "page": "7"},
+    ]
+    before, after = both("label-of-empty-variable", items, citation=citation)
+    assert before == ["Hope, p.", "Fear, p. 7"]
+    assert after == ["Hope", "Fear, p. 7"]

@@ -1325,3 +1325,33 @@ def _is_numeric_lists() -> list[tuple[type[Any], str, Any]]:
     """
     model = _model()
     return [(model.If, "re_numeric", _NUMERIC)]
+
+
+# Labels ----------------------------------------------------------------------------------------
+
+
+@_fix("label-of-empty-variable")
+def _label_of_empty_variable() -> list[tuple[type[Any], str, Any]]:
+    """A ``cs:label`` prints nothing when its variable is empty.
+
+    CSL 1.0.2, *Label*: "The term is only rendered if the selected variable is non-empty".
+    citeproc-py prints the term whatever the variable holds: a ``<label variable="page"/>``
+    outside a group gives "p." for a work without pages, and a locator label prints for a
+    cite without a locator. Labels that ``cs:names`` renders for its names are not affected.
+    """
+    model = _model()
+    label_process = model.Label.process
+
+    def label_process_(
+        self: Any, item: Any, variable: Any = None, plural: Any = None, **kwargs: Any
+    ) -> Any:
+        if variable is None:  # a cs:label of its own, not one a cs:names renders
+            name = self.get("variable", "")
+            if name == "locator":
+                if not getattr(item, "has_locator", False):
+                    return None
+            elif not item.reference.get(name.replace("-", "_")):
+                return None
+        return label_process(self, item, variable, plural, **kwargs)
+
+    return [(model.Label, "process", label_process_)]
