@@ -678,7 +678,10 @@ def _group_suppression() -> list[tuple[type[Any], str, Any]]:
     thesis genre, IEEE's "[Online]" before "Available:", Chicago's "Edition." after a
     newspaper article). We count the variables actually looked up while the group renders (as
     Pandoc's citeproc does): conditions and labels do not call a variable, text, number,
-    date and names elements do.
+    date and names elements do. Where citeproc-js differs (for it a nested group printing only
+    text makes the outer group non-empty: the CSL suite's
+    ``variables_TitleShortOnShortTitleNoTitleCondition``, which this fix fails), we follow
+    Pandoc, whose IEEE omits "[Online]" for that reason.
     """
     model = _model()
     text_variable = model.Text._variable
