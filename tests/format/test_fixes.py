@@ -470,3 +470,34 @@ def test_label_of_an_empty_variable_prints_nothing() -> None:
     before, after = both("label-of-empty-variable", items, citation=citation)
     assert before == ["Hope, p.", "Fear, p. 7"]
     assert after == ["Hope", "Fear, p. 7"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "second", "third"),
+    [
+        pytest.param("complete-each", "---, ---. Youth", "Ibrahim, Fatima, Lee, Mia. Zones",
+                     id="complete-each"),
+        pytest.param("partial-each", "---, ---. Youth", "---, Lee, Mia. Zones", id="partial-each"),
+        pytest.param("partial-first", "---, Sow, Ana. Youth", "---, Lee, Mia. Zones",
+                     id="partial-first"),
+    ],
+)  # fmt: skip
+def test_subsequent_author_substitute_name_by_name(rule: str, second: str, third: str) -> None:
+    layout = """<group delimiter=". ">
+      <names variable="author"><name name-as-sort-order="all"/></names>
+      <text variable="title"/>
+    </group>"""
+    ibrahim, sow = {"family": "Ibrahim", "given": "Fatima"}, {"family": "Sow", "given": "Ana"}
+    items = [
+        {"id": "a", "type": "book", "title": "Sahel", "author": [ibrahim, sow]},
+        {"id": "b", "type": "book", "title": "Youth", "author": [ibrahim, sow]},
+        {"id": "c", "type": "book", "title": "Zones",
+         "author": [ibrahim, {"family": "Lee", "given": "Mia"}]},
+    ]  # fmt: skip
+    options = f' subsequent-author-substitute="---" subsequent-author-substitute-rule="{rule}"'
+    before, after = both(
+        "subsequent-author-substitute", items, bibliography=layout, bibliography_options=options
+    )
+    assert before[3:] == ["Ibrahim, Fatima, Sow, Ana. Sahel", "Ibrahim, Fatima, Sow, Ana. Youth",
+                          "Ibrahim, Fatima, Lee, Mia. Zones"]  # fmt: skip
+    assert after[3:] == ["Ibrahim, Fatima, Sow, Ana. Sahel", second, third]

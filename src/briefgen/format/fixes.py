@@ -1198,12 +1198,18 @@ def _sort_key_text() -> list[tuple[type[Any], str, Any]]:
 class _AuthorSubstitution:
     """The bibliography entry now rendering: its first names, and the previous entry's."""
 
+    rule: str
+    """``subsequent-author-substitute-rule``."""
+    substitute: str
+    """``subsequent-author-substitute``, as written in the style."""
     previous: str | None
     """The names the previous entry printed first (None if it printed none)."""
-    substitute: Any
-    """``subsequent-author-substitute``, formatted for the output."""
+    previous_names: list[Any] | None
+    """The names (data) of the previous entry's first name variable, for the "-each" rules."""
     rendered: str | None = None
     """The names this entry printed first, once known."""
+    names: list[Any] | None = None
+    """The names (data) of this entry's first name variable, once known."""
     depth: int = 0
     """cs:names elements rendering now (one inside another's cs:substitute makes two)."""
 
@@ -1223,29 +1229,38 @@ def _subsequent_author_substitute() -> list[tuple[type[Any], str, Any]]:
     list". citeproc-py ignores the option: MLA's second work by an author repeats the name
     where Pandoc prints "———". We compare the first ``cs:names`` each entry renders (after any
     substitution) with the previous entry's and print the substitute for it (nothing, if the
-    substitute is empty). The other rules ("complete-each", "partial-each", "partial-first")
-    are not done: entries keep their names.
+    substitute is empty). For the rules that substitute name by name ("complete-each": every
+    name when all match; "partial-each": each name up to the first that differs;
+    "partial-first": the first name only) we compare the names of the first name variable
+    rendered and print the substitute in place of each matching one, between the usual
+    delimiters. A substituted title (no names) is not replaced under these rules.
     """
     model = _model()
+    from citeproc.source import Name as NameData
+
     render_bibliography = model.Layout.render_bibliography
     names_process = model.Names.process
+    name_process = model.Name.process
 
     def render_bibliography_(self: Any, citation_items: Any) -> Any:
         bibliography = self.getparent()
         substitute = bibliography.get("subsequent-author-substitute")
         rule = bibliography.get("subsequent-author-substitute-rule", "complete-all")
-        if substitute is None or rule != "complete-all":
+        if substitute is None:
             return render_bibliography(self, citation_items)
         output = []
-        previous = None
+        previous: _AuthorSubstitution | None = None
         for item in citation_items:
-            entry = _AuthorSubstitution(previous, self.preformat(substitute))
+            entry = _AuthorSubstitution(
+                rule, substitute, previous.rendered if previous else None,
+                previous.names if previous else None,
+            )
             _author_substitutions.append(entry)
             try:
                 output += render_bibliography(self, [item])
             finally:
                 _author_substitutions.pop()
-            previous = entry.rendered
+            previous = entry
         return output
 
     def names_process_(self: Any, item: Any, *args: Any, **kwargs: Any) -> Any:
@@ -1260,13 +1275,49 @@ def _subsequent_author_substitute() -> list[tuple[type[Any], str, Any]]:
         if entry.depth or not text:
             return text
         entry.rendered = str(text)
-        if entry.rendered == entry.previous:
-            return entry.substitute or None
+        if entry.rule == "complete-all" and entry.rendered == entry.previous:
+            return self.preformat(entry.substitute) or None
         return text
+
+    def matching(entry: _AuthorSubstitution, names: list[Any]) -> int:
+        """How many of ``names``, from the first, the rule replaces."""
+        previous = entry.previous_names or []
+        if entry.rule == "complete-each":
+            return len(names) if names == previous else 0
+        same = 0
+        for name, earlier in zip(names, previous, strict=False):
+            if name != earlier:
+                break
+            same += 1
+        return min(same, 1) if entry.rule == "partial-first" else same
+
+    def name_process_(
+        self: Any, item: Any, variable: Any, context: Any = None, sort_options: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        entry = _author_substitutions[-1] if _author_substitutions else None
+        if (
+            entry is None or entry.rule == "complete-all" or entry.names is not None
+            or sort_options is not None
+        ):  # fmt: skip
+            return name_process(self, item, variable, context, sort_options, **kwargs)
+        reference = item.reference
+        names = list(reference.get(variable) or [])
+        entry.names = names
+        count = matching(entry, names)
+        if not count:
+            return name_process(self, item, variable, context, sort_options, **kwargs)
+        substituted = [NameData(literal=entry.substitute) for _ in range(count)]
+        dict.__setitem__(reference, variable, substituted + names[count:])
+        try:
+            return name_process(self, item, variable, context, sort_options, **kwargs)
+        finally:
+            dict.__setitem__(reference, variable, names)
 
     return [
         (model.Layout, "render_bibliography", render_bibliography_),
         (model.Names, "process", names_process_),
+        (model.Name, "process", name_process_),
     ]
 
 
