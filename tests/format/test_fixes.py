@@ -501,3 +501,15 @@ def test_subsequent_author_substitute_name_by_name(rule: str, second: str, third
     assert before[3:] == ["Ibrahim, Fatima, Sow, Ana. Sahel", "Ibrahim, Fatima, Sow, Ana. Youth",
                           "Ibrahim, Fatima, Lee, Mia. Zones"]  # fmt: skip
     assert after[3:] == ["Ibrahim, Fatima, Sow, Ana. Sahel", second, third]
+
+
+def test_label_plural_of_number_of_volumes() -> None:
+    citation = """<group delimiter=" "><text variable="number-of-volumes"/>
+      <label variable="number-of-volumes" form="short"/></group>"""
+    items = [
+        {"id": "a", "type": "book", "title": "A", "number-of-volumes": "1"},
+        {"id": "b", "type": "book", "title": "B", "number-of-volumes": "3"},
+    ]
+    before, after = both("label-plural-number-of", items, citation=citation)
+    assert before == ["1", "3"]
+    assert after == ["1 vol.", "3 vols."]

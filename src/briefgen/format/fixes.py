@@ -1409,3 +1409,26 @@ def _label_of_empty_variable() -> list[tuple[type[Any], str, Any]]:
         return label_process(self, item, variable, plural, **kwargs)
 
     return [(model.Label, "process", label_process_)]
+
+
+@_fix("label-plural-number-of")
+def _label_plural_number_of() -> list[tuple[type[Any], str, Any]]:
+    """The label of ``number-of-pages`` and ``number-of-volumes`` is plural above 1.
+
+    CSL 1.0.2, *Label* (``plural="contextual"``): content is plural "in the case of the
+    “number-of-pages” and “number-of-volumes” variables, when the number is higher than 1 (“1
+    volume” and “3 volumes”)". citeproc-py looks the number up on the cite instead of the
+    reference, which raises, so the label disappeared: "2" for "2 volumes".
+    """
+    model = _model()
+    is_plural = model.Label._is_plural
+
+    def is_plural_(self: Any, item: Any) -> bool:
+        variable = self.get("variable") or ""
+        if variable.startswith("number-of"):
+            value = str(item.reference.get(variable.replace("-", "_"), "")).strip()
+            if value.isdigit():
+                return int(value) > 1
+        return bool(is_plural(self, item))
+
+    return [(model.Label, "_is_plural", is_plural_)]
