@@ -513,3 +513,24 @@ def test_label_plural_of_number_of_volumes() -> None:
     before, after = both("label-plural-number-of", items, citation=citation)
     assert before == ["1", "3"]
     assert after == ["1 vol.", "3 vols."]
+
+
+def test_subsequent_author_substitute_keeps_the_label() -> None:
+    layout = """<group delimiter=". ">
+      <names variable="author"><name name-as-sort-order="all"/>
+        <label form="short" prefix=" "/>
+        <substitute><names variable="editor"/></substitute>
+      </names>
+      <text variable="title"/>
+    </group>"""
+    doe = [{"family": "Doe", "given": "John"}]
+    items = [
+        {"id": "a", "type": "book", "title": "Hello", "author": doe},
+        {"id": "b", "type": "book", "title": "World", "editor": doe},
+    ]
+    before, after = both(
+        "subsequent-author-substitute", items, bibliography=layout,
+        bibliography_options=' subsequent-author-substitute="---"',
+    )
+    assert before[2:] == ["Doe, John. Hello", "Doe, John ed. World"]
+    assert after[2:] == ["Doe, John. Hello", "--- ed. World"]
