@@ -534,3 +534,20 @@ def test_subsequent_author_substitute_keeps_the_label() -> None:
     )
     assert before[2:] == ["Doe, John. Hello", "Doe, John ed. World"]
     assert after[2:] == ["Doe, John. Hello", "--- ed. World"]
+
+
+def test_no_name_labels_in_sort_keys() -> None:
+    macros = """<macro name="names"><names variable="author">
+      <name name-as-sort-order="all"/><label form="short" prefix=" "/>
+      <substitute><names variable="editor"/></substitute>
+    </names></macro>"""
+    items = [
+        {"id": "a", "type": "book", "title": "A", "author": [{"family": "Doe", "given": "John E"}]},
+        {"id": "b", "type": "book", "title": "B", "editor": [{"family": "Doe", "given": "John"}]},
+    ]
+    before, after = both(
+        "no-name-labels-in-sort-keys", items, macros=macros, bibliography='<text macro="names"/>',
+        sort='<sort><key macro="names"/></sort>',
+    )
+    assert before[2:] == ["Doe, John E", "Doe, John ed."]
+    assert after[2:] == ["Doe, John ed.", "Doe, John E"]

@@ -1442,3 +1442,25 @@ def _label_plural_number_of() -> list[tuple[type[Any], str, Any]]:
         return bool(is_plural(self, item))
 
     return [(model.Label, "_is_plural", is_plural_)]
+
+
+@_fix("no-name-labels-in-sort-keys")
+def _no_name_labels_in_sort_keys() -> list[tuple[type[Any], str, Any]]:
+    """A sort key made from names leaves out the names' label ("ed.").
+
+    CSL 1.0.2, *Sorting*: names in a macro key sort by the names, in sort order; the CSL
+    test-suite (``sort_DropNameLabelInSort``) and Pandoc's citeproc leave the ``cs:label`` of
+    ``cs:names`` out of the key. citeproc-py keeps it, so "Doe, John ed." sorts between "Doe,
+    John Eamon" and "Doe, John Egbert" instead of before both.
+    """
+    model = _model()
+    label_process = model.Label.process
+
+    def label_process_(
+        self: Any, item: Any, variable: Any = None, plural: Any = None, **kwargs: Any
+    ) -> Any:
+        if variable is not None and kwargs.get("sort_options") is not None:
+            return None  # a label cs:names renders, while a sort key renders
+        return label_process(self, item, variable, plural, **kwargs)
+
+    return [(model.Label, "process", label_process_)]
