@@ -551,3 +551,16 @@ def test_no_name_labels_in_sort_keys() -> None:
     )
     assert before[2:] == ["Doe, John E", "Doe, John ed."]
     assert after[2:] == ["Doe, John ed.", "Doe, John E"]
+
+
+def test_sort_key_of_a_text_variable_has_no_markup() -> None:
+    items = [
+        {"id": "z", "type": "book", "title": "A <i>Zebra</i>"},
+        {"id": "y", "type": "book", "title": "A Yak"},
+    ]
+    before, after = both(
+        "sort-key-text", items, bibliography='<text variable="title"/>',
+        sort='<sort><key variable="title"/></sort>',
+    )
+    assert before[2:] == ["A <i>Zebra</i>", "A Yak"]
+    assert after[2:] == ["A Yak", "A <i>Zebra</i>"]

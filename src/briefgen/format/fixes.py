@@ -1177,16 +1177,24 @@ def _sort_key_text() -> list[tuple[type[Any], str, Any]]:
     Pandoc's citeproc compares the rendered text case-folded, word by word, with the locale's
     collation (which passes over punctuation); we compare the macro's text without markup or
     punctuation, case-folded, and a key left empty sorts last ("Items with an empty sort key
-    value are placed at the end of the sort").
+    value are placed at the end of the sort"). A text variable's key loses its markup too
+    ("A Full <i>Anonymous</i> Life" sorts as "A Full Anonymous Life").
     """
     model = _model()
     sort_keys = model.Key.sort_keys
 
+    structured = {*model.NAMES, *model.DATES, *model.NUMBERS, "citation_number"}
+
     def sort_keys_(self: Any, items: Any, context: Any) -> Any:
         keys = sort_keys(self, items, context)
-        if "macro" not in self.attrib:
-            return keys
-        return [_plain_sort_key(key) for key in keys]
+        if "macro" in self.attrib:
+            return [_plain_sort_key(key) for key in keys]
+        variable = self.get("variable", "").replace("-", "_")
+        if variable in structured:
+            return keys  # names, dates and numbers have keys of their own making
+        # The value as written, not as citeproc-py escaped it for the output ("&lt;i&gt;").
+        values = [item.reference.get(variable) for item in items]
+        return [None if value is None else _MARKUP.sub("", str(value)) for value in values]
 
     return [(model.Key, "sort_keys", sort_keys_)]
 
