@@ -8,7 +8,9 @@ import pytest
 
 from briefgen.errors import Diagnostics, Location
 from briefgen.format import fixes
-from briefgen.format.engine import CitationProcessor, CiteRequest, load_style, to_formatted
+from briefgen.format.engine import CitationProcessor, CiteRequest
+from briefgen.format.output import to_formatted
+from briefgen.format.styles import load_style
 from briefgen.model import BibEntry, CitationMode, Name
 
 STYLE = """\

