@@ -370,10 +370,12 @@ def test_date_ranges_print_shared_parts_once() -> None:
          "issued": {"date-parts": [[2023, 11, 30], [2023, 12, 12]]}},
         {"id": "b", "type": "speech", "title": "B",
          "issued": {"date-parts": [[2021, 3, 5], [2021, 3, 7]]}},
+        {"id": "c", "type": "speech", "title": "C",
+         "issued": {"date-parts": [[2021, 3], [2021, 4]]}},
     ]  # fmt: skip
     before, after = both("date-ranges", items, citation=citation)
-    assert before == ["November 30,–December 12, 2023", "5,–7, March 2021"]
-    assert after == ["November 30–December 12, 2023", "March 5–7, 2021"]
+    assert before == ["November 30,–December 12, 2023", "5,–7, March 2021", "March–April 2021"]
+    assert after == ["November 30–December 12, 2023", "March 5–7, 2021", "March–April 2021"]
 
 
 def test_and_others_is_et_al() -> None:

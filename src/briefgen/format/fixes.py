@@ -1028,6 +1028,10 @@ def _date_ranges() -> list[tuple[type[Any], str, Any]]:
         finally:
             part.attrib.update(dropped)
 
+    def has_part(date: Any, part: Any) -> bool:
+        name = part.get("name")
+        return date.get(name) is not None or (name == "month" and date.get("season") is not None)
+
     def render_date_range_(
         self: Any, date_range: Any, show_parts: Any = None, context: Any = None
     ) -> Any:
@@ -1051,13 +1055,17 @@ def _date_ranges() -> list[tuple[type[Any], str, Any]]:
         before, differing, after = parts[:index], parts[index:stop], parts[stop:]
         output = [render_part(part, begin, part_context) for part in before]
         if differing:
+            # The affixes dropped are those of the parts each date has (a day-less date ends
+            # with its month).
+            shown_begin = [part for part in differing if has_part(begin, part)]
+            shown_end = [part for part in differing if has_part(end, part)]
             left = [
-                render_part(part, begin, part_context, suffix=part is not differing[-1])
-                for part in differing
+                render_part(part, begin, part_context, suffix=part is not shown_begin[-1])
+                for part in shown_begin
             ]
             right = [
-                render_part(part, end, part_context, prefix=part is not differing[0])
-                for part in differing
+                render_part(part, end, part_context, prefix=part is not shown_end[0])
+                for part in shown_end
             ]
             left = [text for text in left if text is not None]
             right = [text for text in right if text is not None]
@@ -1068,6 +1076,7 @@ def _date_ranges() -> list[tuple[type[Any], str, Any]]:
                 output += [*left[:-1], left[-1] + dash + right[0], *right[1:]]
             else:
                 output += left + right
+        after = [part for part in after if has_part(begin, part)]
         if after:
             output += [render_part(part, begin, part_context) for part in after[:-1]]
             output.append(render_part(after[-1], begin, part_context, suffix=False))
