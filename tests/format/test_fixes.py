@@ -566,3 +566,16 @@ def test_sort_key_of_a_text_variable_has_no_markup() -> None:
     )
     assert before[2:] == ["A <i>Zebra</i>", "A Yak"]
     assert after[2:] == ["A Yak", "A <i>Zebra</i>"]
+
+
+def test_season_months() -> None:
+    citation = """<date variable="issued">
+      <date-part name="month" suffix=" "/><date-part name="year"/>
+    </date>"""
+    items = [
+        {"id": "a", "type": "book", "title": "A", "issued": {"date-parts": [[1999, 21]]}},
+        {"id": "b", "type": "book", "title": "B", "issued": {"date-parts": [[1999, 15]]}},
+    ]
+    before, after = both("season-months", items, citation=citation)
+    assert before == ["1999", "1999"]
+    assert after == ["Spring 1999", "Autumn 1999"]

@@ -1481,3 +1481,40 @@ def _no_name_labels_in_sort_keys() -> list[tuple[type[Any], str, Any]]:
         return label_process(self, item, variable, plural, **kwargs)
 
     return [(model.Label, "process", label_process_)]
+
+
+# Seasons ---------------------------------------------------------------------------------------
+
+
+def _season(month: Any) -> int | None:
+    """The season (1–4) a CSL-JSON pseudo-month stands for: 13–16 and 21–24 (else None)."""
+    if not isinstance(month, int):
+        return None
+    for first in (13, 17, 21):
+        if first <= month < first + 4:
+            return month - first + 1
+    return None
+
+
+@_fix("season-months")
+def _season_months() -> list[tuple[type[Any], str, Any]]:
+    """A month of 13–24 in CSL-JSON is a season: "Spring 1999".
+
+    CSL 1.0.2, *Terms* (Seasons): the terms "season-01" to "season-04" name the seasons, and
+    CSL-JSON writes a season in the month position (21–24, and 13–16 in older data), as
+    citeproc-js and Pandoc's citeproc read it. citeproc-py looks up a term "month-21" that does
+    not exist and prints nothing: "1999" for "Spring 1999". We render such a month part with
+    the season's term.
+    """
+    model = _model()
+    from citeproc.source import Date as DateData
+
+    date_part_process = model.Date_Part.process
+
+    def date_part_process_(self: Any, date: Any, context: Any = None) -> Any:
+        season = _season(date.get("month")) if self.get("name") == "month" else None
+        if season is not None:
+            date = DateData(year=date.get("year", 0), season=season)
+        return date_part_process(self, date, context)
+
+    return [(model.Date_Part, "process", date_part_process_)]
