@@ -579,3 +579,16 @@ def test_season_months() -> None:
     before, after = both("season-months", items, citation=citation)
     assert before == ["1999", "1999"]
     assert after == ["Spring 1999", "Autumn 1999"]
+
+
+def test_delimiter_after_inverted_name() -> None:
+    citation = """<names variable="author"><name name-as-sort-order="first" and="text"
+      delimiter=", " delimiter-precedes-last="after-inverted-name"/></names>"""
+    doe, roe = {"family": "Doe", "given": "John"}, {"family": "Roe", "given": "Jane"}
+    items = [
+        {"id": "a", "type": "book", "title": "A", "author": [doe, roe]},
+        {"id": "b", "type": "book", "title": "B", "author": [doe, roe, {"family": "Poe"}]},
+    ]
+    before, after = both("after-inverted-name", items, citation=citation)
+    assert before == ["Doe, John and Jane Roe", "Doe, John, Jane Roe and Poe"]
+    assert after == ["Doe, John, and Jane Roe", "Doe, John, Jane Roe and Poe"]

@@ -1518,3 +1518,61 @@ def _season_months() -> list[tuple[type[Any], str, Any]]:
         return date_part_process(self, date, context)
 
     return [(model.Date_Part, "process", date_part_process_)]
+
+
+# Delimiters after inverted names ---------------------------------------------------------------
+
+
+@_fix("after-inverted-name")
+def _after_inverted_name() -> list[tuple[type[Any], str, Any]]:
+    """``delimiter-precedes-last`` and ``-et-al`` understand "after-inverted-name".
+
+    CSL 1.0.2, *Name*: with "after-inverted-name" the delimiter "is only used if the preceding
+    name is inverted as a result of the name-as-sort-order attribute" ("Doe, J., & Roe, J."
+    with every name inverted; "Doe, John, and Jane Roe" with the first only). citeproc-py
+    knows "contextual", "always" and "never" only, and treats the value as "never". We decide,
+    for the name before the last (or before "et al."), whether it is inverted (a personal name
+    that ``name-as-sort-order`` reaches) and render with "always" or "never" accordingly.
+    """
+    model = _model()
+    name_process = model.Name.process
+
+    def name_process_(
+        self: Any, item: Any, variable: Any, context: Any = None, sort_options: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        options = {
+            option: self.get_option(option, context, sort_options)
+            for option in ("delimiter-precedes-last", "delimiter-precedes-et-al")
+        }
+        if "after-inverted-name" not in options.values():
+            return name_process(self, item, variable, context, sort_options, **kwargs)
+        names = item.reference.get(variable) or []
+        sort_order = self.get_option("name-as-sort-order", context, sort_options)
+        long_form = self.get_option("form", context, sort_options) == "long"
+        et_al_min = self.get_option("et-al-min", context, sort_options)
+        use_first = self.get_option("et-al-use-first", context, sort_options)
+        truncated = bool(et_al_min) and len(names) > 1 and len(names) >= et_al_min
+
+        def inverted(index: int) -> bool:
+            if not long_form or not 0 <= index < len(names) or "literal" in names[index]:
+                return False
+            return sort_order == "all" or (sort_order == "first" and index == 0)
+
+        # The name before "et al.": the last one shown, or the one before BibTeX's "others".
+        shown = use_first if truncated else len(names) - _ends_with_others(names)
+        before = {"delimiter-precedes-last": len(names) - 2, "delimiter-precedes-et-al": shown - 1}
+        saved = {option: self.get(option) for option in options}
+        try:
+            for option, value in options.items():
+                if value == "after-inverted-name":
+                    self.set(option, "always" if inverted(before[option]) else "never")
+            return name_process(self, item, variable, context, sort_options, **kwargs)
+        finally:
+            for option, value in saved.items():
+                if value is None:
+                    self.attrib.pop(option, None)
+                else:
+                    self.set(option, value)
+
+    return [(model.Name, "process", name_process_)]
