@@ -28,11 +28,11 @@ DIFFERENCES = Path(__file__).with_name("pandoc_differences.txt")
 # Committed floors: the agreement reached, per style (pairs agreeing out of 69).
 FLOORS = {
     "apa": 64,
-    "chicago-author-date": 63,
-    "chicago-notes-bibliography": 61,
+    "chicago-author-date": 64,
+    "chicago-notes-bibliography": 62,
     "harvard-cite-them-right": 64,
-    "ieee": 63,
-    "modern-language-association": 63,
+    "ieee": 64,
+    "modern-language-association": 64,
 }
 
 

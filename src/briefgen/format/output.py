@@ -65,7 +65,7 @@ def to_formatted(
     raw = _DOUBLED_PUNCTUATION.sub(r"\1\2", raw)
     if punctuation_in_quote:
         # The locale's punctuation-in-quote (American usage): “Title,” not “Title”,.
-        raw = _QUOTE_THEN_PUNCTUATION.sub(r"\2\1", raw)
+        raw = _QUOTE_THEN_PUNCTUATION.sub(_punctuation_inside, raw)
     html = _SENTINEL.sub(lambda m: f"<{m.group(1)}>", escape(raw, quote=False))
     html = html.replace("<span>", "").replace("</span>", "") if "<span>" in html else html
     for entry in entries:
@@ -75,6 +75,21 @@ def to_formatted(
     text = _SLOT.sub(lambda m: _plain(slots[int(m.group(1))]), _SENTINEL.sub("", raw))
     text = _LINK.sub("", text).replace(_LINK_END, "")
     return Formatted(html, text)
+
+
+_CLOSING_SINGLE = re.compile(r"’(?![^\W\d_])")
+
+
+def _punctuation_inside(match: re.Match[str]) -> str:
+    """“Title,” for “Title”, — but only after a quotation mark: ’ is also an apostrophe, and
+    closes a quotation only when a ‘ opened one before it ("the ’Tidyverse’." stays)."""
+    quote, punctuation = match.group(1), match.group(2)
+    if quote.startswith("’"):
+        before = match.string[: match.start()]
+        closed = len(_CLOSING_SINGLE.findall(before))  # not the apostrophe in "Salvador’s"
+        if before.count("‘") <= closed:
+            return match.group(0)
+    return punctuation + quote
 
 
 def _plain(html: str) -> str:
