@@ -12,7 +12,7 @@ import yaml
 
 from briefgen.config import NUMBERING_SCHEMES, PYPROJECT, Config
 from briefgen.errors import Diagnostics, Location
-from briefgen.model import Author, Brief, Section
+from briefgen.model import CITATION_KEY, Author, Brief, Section
 
 BRIEF_FILE = "_index.md"
 """The file in a brief's folder holding the brief's own front matter (like Hugo's ``_index.md``)."""
@@ -124,7 +124,7 @@ def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief:
 
 
 CITATION_MODES = ("endnotes", "in-text")
-_NOCITE_KEY = re.compile(r"@(?:\{([^{}]+)\}|(\*|[\w](?:[\w]|[:.#$%&\-+?<>~/](?=[\w]))*))")
+_NOCITE_KEY = re.compile(rf"@(?:\{{([^{{}}]+)\}}|(\*|{CITATION_KEY}))")
 
 
 def _citation_settings(

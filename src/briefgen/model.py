@@ -27,6 +27,11 @@ def doi_url(doi: str) -> str:
     return f"https://doi.org/{doi.strip()}"
 
 
+CITATION_KEY = r"[\w](?:[\w]|[:.#$%&\-+?<>~/](?=[\w]))*"
+"""Pandoc's citation key: a letter, digit or _, then internal punctuation (``:.#$%&-+?<>~/``)
+only where a word character follows; ``@{...}`` allows anything else."""
+
+
 def is_linkable(url: str) -> bool:
     """Whether a URL from content or BibTeX may become a link a reader can click (http(s) only)."""
     return url.strip().lower().startswith(("https://", "http://"))

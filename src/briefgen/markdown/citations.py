@@ -20,16 +20,14 @@ from markdown_it.token import Token
 
 from briefgen.errors import Location
 from briefgen.markdown.locators import locator_terms, parse_locator
-from briefgen.model import BodyLink, CitationGroup, CitationItem, CitationMode
+from briefgen.model import CITATION_KEY, BodyLink, CitationGroup, CitationItem, CitationMode
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from markdown_it.utils import OptionsDict
 
-# Pandoc: a key starts with a letter, digit or _, and may contain internal punctuation
-# (:.#$%&-+?<>~/) as long as a word character follows it. ``@{...}`` allows anything.
-_KEY = r"[\w](?:[\w]|[:.#$%&\-+?<>~/](?=[\w]))*"
+_KEY = CITATION_KEY
 _ITEM = re.compile(
     rf"^(?P<prefix>(?:[^@]*?[\s(])?)(?P<suppress>-?)@(?:\{{(?P<braced>[^{{}}]+)\}}|(?P<key>{_KEY}))"
     r"(?P<suffix>.*)$",
