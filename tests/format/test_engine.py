@@ -136,3 +136,16 @@ def test_the_reference_list_prints_the_names_a_citation_suppressed(tmp_path: Pat
     ((_, raw),) = processor.references()
     # ...and its number stands apart, as second-field-align sets it ("[1]A. Smith" before).
     assert to_formatted(raw).text.startswith("[1] A. Smith")
+
+
+def test_year_suffixes_survive_reverting_and_reapplying_the_fixes(tmp_path: Path) -> None:
+    """season-months and the year suffix both wrap Date_Part.process; neither may lose the other."""
+    style = load_style("apa", "en-US", tmp_path, Diagnostics(), Location(tmp_path))
+    assert style is not None
+    with fixes.without_fixes():
+        pass  # what test_fixes does around every test
+    processor = CitationProcessor(style.csl, [BLUM_A, BLUM_B])
+    for entry in (BLUM_A, BLUM_B):
+        processor.register([CiteRequest(entry)])
+    texts = [to_formatted(found.raw).text for found in processor.render()]
+    assert texts == ["(Blum, 2004a)", "(Blum, 2004b)"]

@@ -17,6 +17,7 @@ from typing import Any
 
 from briefgen.format.csljson import entry_to_csl
 from briefgen.format.output import FORMATTER, linked, without_sentinels
+from briefgen.format.styles import ready
 from briefgen.model import BibEntry, CitationMode
 
 
@@ -49,6 +50,7 @@ def render_bibliography(
     """
     options = {"drop": drop, "language": language, "quotes": quotes, "sort": sort,
                "year_suffixes": year_suffixes}  # fmt: skip
+    ready()
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
@@ -156,6 +158,7 @@ class CitationProcessor:
         from citeproc import CitationStylesBibliography
         from citeproc.source.json import CiteProcJSON
 
+        ready()
         self.csl = csl
         self.ids = {entry.key: f"item-{n}" for n, entry in enumerate(entries)}
         self._entries = {entry.key: entry for entry in entries}

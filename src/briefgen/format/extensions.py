@@ -96,11 +96,15 @@ def _install_year_suffix() -> None:
     """
     from citeproc.model import Date, Date_Part
 
-    original_date: Callable[..., Any] = Date.render
-    if getattr(original_date, "briefgen_year_suffix", False):
-        return
-    original_part: Callable[..., Any] = Date_Part.process
+    # Each wrapper is checked on its own: a fix (season-months) replaces Date_Part.process too,
+    # and reverting and re-applying the fixes must not lose the year suffix.
+    if not getattr(Date.render, "briefgen_year_suffix", False):
+        Date.render = _year_suffix_date(Date.render)
+    if not getattr(Date_Part.process, "briefgen_year_suffix", False):
+        Date_Part.process = _year_suffix_part(Date_Part.process)
 
+
+def _year_suffix_date(original_date: Callable[..., Any]) -> Callable[..., Any]:
     def render_date(self: Any, item: Any, *args: Any, **kwargs: Any) -> Any:
         suffix = ""
         if self.get("variable") == "issued" and not _prints_year_suffix(self):
@@ -112,15 +116,19 @@ def _install_year_suffix() -> None:
         finally:
             _PENDING_SUFFIX.clear()
 
+    render_date.briefgen_year_suffix = True  # type: ignore[attr-defined]
+    return render_date
+
+
+def _year_suffix_part(original_part: Callable[..., Any]) -> Callable[..., Any]:
     def process_part(self: Any, date: Any, context: Any = None) -> Any:
         text = original_part(self, date, context)
         if _PENDING_SUFFIX and self.get("name") == "year" and text:
             text = f"{text}{_PENDING_SUFFIX.pop()}"
         return text
 
-    render_date.briefgen_year_suffix = True  # type: ignore[attr-defined]
-    Date.render = render_date
-    Date_Part.process = process_part
+    process_part.briefgen_year_suffix = True  # type: ignore[attr-defined]
+    return process_part
 
 
 def _prints_year_suffix(element: Any) -> bool:

@@ -124,6 +124,18 @@ def load_style(
     return Style(style, locale, path, csl.root.get("class") == "note", in_quote, set_at)
 
 
+def ready() -> None:
+    """Install our fixes and extensions into citeproc-py (idempotent; cheap once done).
+
+    Called before each rendering, not only when a style is parsed: a style stays cached, and a
+    test or benchmark may have reverted the fixes since.
+    """
+    from briefgen.format.fixes import apply_fixes
+
+    apply_fixes()
+    install_extensions()
+
+
 def _parse_style(path: Path, locale: str, *, numberless: bool) -> Any:
     """The parsed style, once per file version: an edited ``.csl`` is read again."""
     stat = path.stat()
@@ -136,10 +148,7 @@ def _parse_style_version(
 ) -> Any:
     from citeproc import CitationStylesStyle
 
-    from briefgen.format.fixes import apply_fixes
-
-    apply_fixes()
-    install_extensions()
+    ready()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         style = CitationStylesStyle(str(path), locale=locale, validate=False)
