@@ -14,9 +14,7 @@ most for the printed reference:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
-from enum import Enum, auto
 from typing import Any
 
 from briefgen.bibliography import (
@@ -27,6 +25,7 @@ from briefgen.bibliography import (
     parse_latex,
     stringify,
 )
+from briefgen.format.casing import WORD_BREAKS, CaseState, chunks, next_state
 from briefgen.model import BibEntry, Name
 
 # biblatex/BibTeX entry type → CSL type (Pandoc's ``getTypeAndGenre``); "" is Pandoc's
@@ -504,41 +503,18 @@ def _concat(separator: str, parts: Sequence[str | None]) -> str:
 # --- Sentence case, as citeproc's ``withSentenceCase`` applied by Pandoc's ``unTitlecase`` --
 
 
-class _State(Enum):
-    START = auto()
-    START_SENTENCE = auto()
-    AFTER_WORD_END = auto()
-    AFTER_WORD_CHAR = auto()
-    AFTER_SENTENCE_PUNCTUATION = auto()
-    BEFORE_LAST_WORD = auto()
-
-
-_WORD_BREAKS = frozenset(" \t\n\u00a0-/\u2013\u2014")
-
-
 def _sentence_case(inlines: Sequence[Inline]) -> list[Inline]:
     """Lower-case capitalised words after the first of each sentence; groups untouched."""
-    state = _State.START
+    state = CaseState.START
 
-    def step(text: str) -> _State:
+    def step(text: str) -> CaseState:
         nonlocal state
-        before = state
-        if text:
-            last = text[-1]
-            if last in ".?!:":
-                state = _State.AFTER_SENTENCE_PUNCTUATION
-            elif last.isalnum():
-                state = _State.AFTER_WORD_CHAR
-            elif last.isspace() and state is _State.AFTER_SENTENCE_PUNCTUATION:
-                state = _State.START_SENTENCE
-            elif last.isspace() or last in _WORD_BREAKS:
-                state = _State.AFTER_WORD_END
+        before, state = state, next_state(state, text)
         return before
 
     def word(text: str) -> str:
-        chunks = _chunks(text)
         out = []
-        for chunk in chunks:
+        for chunk in chunks(text):
             before = step(chunk)
             out.append(_sentence_chunk(chunk, before) if chunk.isalnum() else chunk)
         return "".join(out)
@@ -550,17 +526,21 @@ def _sentence_case(inlines: Sequence[Inline]) -> list[Inline]:
         return word(item)
 
     last = inlines[-1] if inlines else None
-    if len(inlines) > 1 and isinstance(last, str) and not any(c in _WORD_BREAKS for c in last):
+    if (
+        len(inlines) > 1
+        and isinstance(last, str)
+        and not any(c.isspace() or c in WORD_BREAKS for c in last)
+    ):
         # citeproc's caseTransform treats the last word specially (for title case).
         head = [convert(item) for item in inlines[:-1]]
-        if state in (_State.AFTER_WORD_END, _State.START_SENTENCE, _State.START):
-            state = _State.BEFORE_LAST_WORD
+        if state in (CaseState.AFTER_WORD_END, CaseState.START_SENTENCE, CaseState.START):
+            state = CaseState.BEFORE_LAST_WORD
         return [*head, convert(last)]
     return [convert(item) for item in inlines]
 
 
-def _sentence_chunk(chunk: str, state: _State) -> str:
-    at_start = state in (_State.START, _State.START_SENTENCE)
+def _sentence_chunk(chunk: str, state: CaseState) -> str:
+    at_start = state in (CaseState.START, CaseState.START_SENTENCE)
     capitalised = chunk[0].isupper() and all(c.islower() for c in chunk[1:])
     if capitalised and not at_start:
         return chunk.lower()
@@ -568,29 +548,6 @@ def _sentence_chunk(chunk: str, state: _State) -> str:
         lowered = chunk.lower()
         return lowered[0].upper() + lowered[1:]
     return chunk
-
-
-def _chunks(text: str) -> list[str]:
-    """Haskell's ``groupBy sameType``: runs of letters/digits, of spaces, of punctuation;
-    any other character (a symbol) on its own."""
-    chunks: list[str] = []
-    previous = ""
-    for char in text:
-        kind = _kind(char)
-        if chunks and kind == previous and kind != "o":
-            chunks[-1] += char
-        else:
-            chunks.append(char)
-        previous = kind
-    return chunks
-
-
-def _kind(char: str) -> str:
-    if char.isalnum():
-        return "a"
-    if char.isspace():
-        return "s"
-    return "p" if unicodedata.category(char).startswith("P") else "o"
 
 
 # --- Names, dates, small helpers ----------------------------------------------------------

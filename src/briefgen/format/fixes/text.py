@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from briefgen.format.casing import WORD_BREAKS, CaseState, chunks, next_state
 from briefgen.format.fixes.registry import _fix, _model
 
 # Text case -------------------------------------------------------------------------------------
@@ -149,57 +149,15 @@ def _strip_periods_on_numbers() -> list[tuple[type[Any], str, Any]]:
 
 # Title case ------------------------------------------------------------------------------------
 
-# Where a title-case word may start, as Pandoc's citeproc tracks it (``Citeproc.Pandoc``).
-_START, _START_SENTENCE, _AFTER_WORD_END, _AFTER_WORD_CHAR, _AFTER_STOP, _BEFORE_LAST_WORD = (
-    range(6)
-)
-_WORD_BREAKS = frozenset("-/\u2013\u2014")
 
-
-def _chunk_kind(char: str) -> str:
-    if char.isalnum():
-        return "word"
-    if char.isspace():
-        return "space"
-    return "punctuation" if unicodedata.category(char).startswith("P") else "other"
-
-
-def _chunks(text: str) -> list[str]:
-    """``text`` cut into runs of letters and digits, of spaces, of punctuation (and symbols)."""
-    chunks: list[str] = []
-    kinds: list[str] = []
-    for char in text:
-        kind = _chunk_kind(char)
-        if kinds and kind == kinds[-1] and kind != "other":
-            chunks[-1] += char
-        else:
-            chunks.append(char)
-            kinds.append(kind)
-    return chunks
-
-
-def _next_state(state: int, chunk: str) -> int:
-    last = chunk[-1:]
-    if not last:
-        return state
-    if last in ".?!:":
-        return _AFTER_STOP
-    if last.isalnum():
-        return _AFTER_WORD_CHAR
-    if last.isspace() and state == _AFTER_STOP:
-        return _START_SENTENCE
-    if last.isspace() or last in _WORD_BREAKS:
-        return _AFTER_WORD_END
-    return state  # other punctuation ("(", "’") leaves a word start where it was
-
-
-def _title_case_chunk(chunk: str, state: int, stop: set[str]) -> str:
+def _title_case_chunk(chunk: str, state: CaseState, stop: set[str]) -> str:
     if not chunk.islower():  # mixed case, all capitals, or digits: left as written
         return chunk
-    if state in (_START, _START_SENTENCE):
+    if state in (CaseState.START, CaseState.START_SENTENCE):
         return _capitalize(chunk)
     if len(chunk) > 1 and (
-        state == _BEFORE_LAST_WORD or (state == _AFTER_WORD_END and chunk not in stop)
+        state is CaseState.BEFORE_LAST_WORD
+        or (state is CaseState.AFTER_WORD_END and chunk not in stop)
     ):
         return _capitalize(chunk)
     return chunk
@@ -212,10 +170,10 @@ def _title_case(text: Any, stop: set[str]) -> Any:
 
 
 def _recase(
-    text: Any, transform: Callable[[str, int], str], *, find_last_word: bool = False
+    text: Any, transform: Callable[[str, CaseState], str], *, find_last_word: bool = False
 ) -> Any:
     """``text`` with each word (a run of letters and digits) passed through ``transform``,
-    which also gets where the word stands (``_START``, ``_AFTER_WORD_END``…)."""
+    which also gets where the word stands (``CaseState.START``, ``CaseState.AFTER_WORD_END``…)."""
     segments = _case_segments(text)
     # The last word is capitalised even if a stop word, unless it is cut by a hyphen or slash
     # or is inside markup (Pandoc looks only at the last top-level string).
@@ -225,26 +183,26 @@ def _recase(
         words = piece.rstrip()
         start = len(words) - len(words.split()[-1]) if words.strip() else 0
         several = start > 0 or any(kind == "text" and p.strip() for kind, p in segments[:-1])
-        if words.strip() and several and not _WORD_BREAKS & set(words[start:]):
+        if words.strip() and several and not WORD_BREAKS & set(words[start:]):
             last_word = (len(segments) - 1, start)
-    state = _START
+    state = CaseState.START
     out: list[tuple[str, str]] = []
     for index, (kind, piece) in enumerate(segments):
         if kind != "text":
             out.append((kind, piece))
-            state = _next_state(state, piece) if kind == "nocase" else state
+            state = next_state(state, piece) if kind == "nocase" else state
             continue
         cased = ""
-        for chunk in _chunks(piece):
+        for chunk in chunks(piece):
             if (
                 last_word is not None and index == last_word[0] and len(cased) == last_word[1]
-                and state in (_START, _START_SENTENCE, _AFTER_WORD_END)
+                and state in (CaseState.START, CaseState.START_SENTENCE, CaseState.AFTER_WORD_END)
             ):  # fmt: skip
-                state = _BEFORE_LAST_WORD
+                state = CaseState.BEFORE_LAST_WORD
             if chunk.isalnum():
                 chunk = transform(chunk, state)
             cased += chunk
-            state = _next_state(state, chunk)
+            state = next_state(state, chunk)
         out.append((kind, cased))
     return _join_segments(text, out)
 
@@ -277,7 +235,10 @@ def _title_case_fix() -> list[tuple[type[Any], str, Any]]:
 
 # Capitalize ------------------------------------------------------------------------------------
 
-_WORD_STARTS = (_START, _START_SENTENCE, _AFTER_WORD_END, _BEFORE_LAST_WORD)
+_WORD_STARTS = (
+    CaseState.START, CaseState.START_SENTENCE, CaseState.AFTER_WORD_END,
+    CaseState.BEFORE_LAST_WORD,
+)  # fmt: skip
 
 
 @_fix("capitalize-lowercase-words")
@@ -295,10 +256,10 @@ def _capitalize_lowercase_words() -> list[tuple[type[Any], str, Any]]:
     model = _model()
     case = model.TextCased.case
 
-    def first(chunk: str, state: int) -> str:
-        return _capitalize(chunk) if state == _START and chunk.islower() else chunk
+    def first(chunk: str, state: CaseState) -> str:
+        return _capitalize(chunk) if state == CaseState.START and chunk.islower() else chunk
 
-    def every(chunk: str, state: int) -> str:
+    def every(chunk: str, state: CaseState) -> str:
         return _capitalize(chunk) if state in _WORD_STARTS and chunk.islower() else chunk
 
     def case_(self: Any, text: Any, language: Any = None) -> Any:
