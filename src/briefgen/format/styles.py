@@ -20,50 +20,37 @@ class Style:
     name: str
     locale: str
     path: Path
+    csl: Any
+    """The citeproc-py style, as the style's author wrote it."""
+    numberless: Any
+    """The style with citation numbers dropped from its bibliography (for endnotes); the same
+    object as ``csl`` when its bibliography prints no number."""
     is_note: bool
     """``class="note"``: every citation is a note, full the first time, short after."""
-    punctuation_in_quote: bool = False
+    punctuation_in_quote: bool
     """The locale puts commas and periods inside closing quotes (en-US)."""
+    quotes: tuple[str, str]
+    """The locale's outer quotation marks (‘…’ in en-GB, “…” in en-US)."""
+    citation_delimiter: str
+    """What joins the works of one citation ("; ")."""
     set_at: Location | None = None
     """Where the style was chosen (a brief's front matter or pyproject.toml), for messages."""
 
-    @property
-    def csl(self) -> Any:
-        """The citeproc-py style, as the style's author wrote it."""
-        return _parse_style(self.path, self.locale, numberless=False)
-
-    @property
-    def numberless(self) -> Any:
-        """The style with citation numbers dropped from its bibliography (for endnotes)."""
-        csl = self.csl
-        numbered = csl.root.bibliography is not None and csl.root.bibliography.layout.xpath(
-            ".//*[@variable='citation-number']"
-        )
-        # Parsing a style is costly: only numeric styles need a second, numberless copy.
-        return _parse_style(self.path, self.locale, numberless=True) if numbered else csl
-
-    @property
-    def citation_delimiter(self) -> str:
-        layout = self.csl.root.citation.layout
-        return str(layout.get("delimiter", "; "))
-
-    @property
-    def quotes(self) -> tuple[str, str]:
-        """The locale's outer quotation marks (‘…’ in en-GB, “…” in en-US)."""
-        return (self.term("open-quote", plural=False, form="long") or "“",
-                self.term("close-quote", plural=False, form="long") or "”")  # fmt: skip
-
     def term(self, name: str, *, plural: bool, form: str = "short") -> str:
         """A locale term of the style (``page`` → ``p.``/``pp.``); empty when it has none."""
-        try:
-            term = self.csl.root.citation.layout.get_term(name, None if form == "long" else form)
-        except (IndexError, AttributeError):
-            return ""
-        number = "multiple" if plural else "single"
-        text = term.xpath(f"string(./cs:{number})", namespaces=NS) or term.xpath(
-            "string(.)", namespaces=NS
-        )
-        return str(text).strip()
+        return _term(self.csl, name, plural=plural, form=form)
+
+
+def _term(csl: Any, name: str, *, plural: bool, form: str) -> str:
+    try:
+        term = csl.root.citation.layout.get_term(name, None if form == "long" else form)
+    except (IndexError, AttributeError):
+        return ""
+    number = "multiple" if plural else "single"
+    text = term.xpath(f"string(./cs:{number})", namespaces=NS) or term.xpath(
+        "string(.)", namespaces=NS
+    )
+    return str(text).strip()
 
 
 def style_names() -> list[str]:
@@ -121,7 +108,17 @@ def load_style(
         for option in loc.xpath("./cs:style-options[@punctuation-in-quote]", namespaces=NS)
     ]
     in_quote = bool(settings) and settings[0] == "true"
-    return Style(style, locale, path, csl.root.get("class") == "note", in_quote, set_at)
+    bibliography = csl.root.bibliography
+    numbered = bibliography is not None and bibliography.layout.xpath(
+        ".//*[@variable='citation-number']"
+    )
+    # Parsing a style is costly: only numeric styles need a second, numberless copy.
+    numberless = _parse_style(path, locale, numberless=True) if numbered else csl
+    quotes = (_term(csl, "open-quote", plural=False, form="long") or "“",
+              _term(csl, "close-quote", plural=False, form="long") or "”")  # fmt: skip
+    delimiter = str(csl.root.citation.layout.get("delimiter", "; "))
+    return Style(style, locale, path, csl, numberless, csl.root.get("class") == "note",
+                 in_quote, quotes, delimiter, set_at)  # fmt: skip
 
 
 def ready() -> None:
