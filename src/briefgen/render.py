@@ -232,7 +232,7 @@ def brief_page(
         shown = formatted.citations[citation.index].note
         if note is None:
             continue
-        works = tuple(work_view(entry, health) for entry in _distinct(c.entry for c in note.cites))
+        works = tuple(work_view(e, health) for e in cited_works(c.entry for c in note.cites))
         others = {o.number for c in note.cites for o in citing[c.entry.key]} - {note.number}
         note_views.append(
             NoteView(
@@ -253,7 +253,7 @@ def brief_page(
     )
     words = sum(len(parsed.section.body.split()) for parsed in resolved.parsed_sections)
     url = brief_url(site.base_url, brief)
-    works_cited = cited_works(resolved.citations.works)
+    works_cited = resolved.citations.works  # distinct already: cited, then nocite
     description = brief.summary or brief.title
     meta = highwire_tags(brief, url=url, publisher=site.title, works=works_cited) + social_tags(
         brief, url=url, site_title=site.title, description=description
@@ -275,10 +275,6 @@ def brief_page(
         health_checked=any(w.health for note in note_views for w in note.works)
         or any(r.work.health for r in references),
     )
-
-
-def _distinct(entries: Iterable[BibEntry]) -> list[BibEntry]:
-    return list({entry.key: entry for entry in entries}.values())
 
 
 def render_marker(note: Endnote) -> str:
