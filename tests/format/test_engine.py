@@ -149,3 +149,22 @@ def test_year_suffixes_survive_reverting_and_reapplying_the_fixes(tmp_path: Path
         processor.register([CiteRequest(entry)])
     texts = [to_formatted(found.raw).text for found in processor.render()]
     assert texts == ["(Blum, 2004a)", "(Blum, 2004b)"]
+
+
+def test_the_reference_list_does_not_take_a_citation_s_locator(tmp_path: Path) -> None:
+    """The list is rendered from each work's first citation item, locator removed."""
+    article = BibEntry(
+        "art", "article",
+        {"title": "Origins", "journaltitle": "AER", "pages": "1369–1401", "date": "2001"},
+        {"author": (Name(family="Acemoglu", given="Daron"),)}, Location(Path("r.bib"), 1),
+    )  # fmt: skip
+    style = load_style("chicago-notes-bibliography", "en-US", tmp_path, Diagnostics(),
+                       Location(tmp_path))  # fmt: skip
+    assert style is not None
+    processor = CitationProcessor(style.csl, [article])
+    processor.register([CiteRequest(article, locator="1370", label="page")], note=1)
+    (note,) = processor.render()
+    assert to_formatted(note.raw).text.endswith(", 1370.")
+    ((_, raw),) = processor.references()
+    listed = to_formatted(raw).text
+    assert "1369–401" in listed and "1370" not in listed  # Chicago abbreviates ranges

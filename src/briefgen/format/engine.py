@@ -215,6 +215,12 @@ class CitationProcessor:
         """The bibliography of every registered work, in the style's order (and numbers)."""
         by_id = {item_id: key for key, item_id in self.ids.items()}
         items = list(self.bibliography.items)
+        for item in items:
+            # These are the works' first citation items: what belonged to that citation (its
+            # locator, "p. 1370", where Chicago's entry prints the article's pages) is not the
+            # entry's.
+            for key in ("locator", "prefix", "suffix"):
+                item.pop(key, None)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             rendered = [str(text) for text in self.bibliography.bibliography()]
