@@ -38,6 +38,8 @@ def resolve_brief(
 ) -> ResolvedBrief:
     """Parse a brief's sections and resolve its citations (independently of other briefs)."""
     parsed = tuple(parse_section(section, language=brief.language) for section in brief.sections)
+    for section in parsed:
+        diagnostics.extend(section.errors)
     groups = [group for section in parsed for group in section.citations]
     citations = resolve_citations(groups, bibliography, brief, diagnostics)
     links = tuple(link for section in parsed for link in section.links)

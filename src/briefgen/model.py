@@ -328,6 +328,10 @@ class ParsedSection:
     """markdown-it-py's tokens, rendered later by ``briefgen.markdown.render_section``."""
     citations: tuple[CitationGroup, ...]
     links: tuple[BodyLink, ...]
+    language: str = "en-US"
+    """The language it was parsed in (quotation marks, locator terms): rendering uses it too."""
+    errors: tuple[Diagnostic, ...] = ()
+    """Problems the parser found (a missing image, TeX that does not convert…)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from briefgen.config import Config
 from briefgen.errors import Location, RenderError
 from briefgen.exports import brief_entry, brief_url, export_paths, to_bibtex, to_csl_json, to_ris
-from briefgen.markdown import CitationEnv, render_section
+from briefgen.markdown import MarkdownEnv, render_section
 from briefgen.metadata import (
     MetaTag,
     cited_works,
@@ -220,7 +220,7 @@ def brief_page(
             # "As Blum[i] shows": the marker follows the name it belongs to, as a footnote does.
             return in_text + render_marker(citation.note)
 
-        env: CitationEnv = {"render_marker": marker}
+        env: MarkdownEnv = {"render_marker": marker}
         sections.append(RenderedSection(parsed.section, render_section(parsed, env)))
         first += len(parsed.citations)
     notes = resolved.citations.notes

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from markdown_it.utils import read_fixture_file
 
-from briefgen.markdown import CitationEnv, create_markdown, parse_citation_group
+from briefgen.markdown import MarkdownEnv, create_markdown, parse_citation_group
 from briefgen.model import CitationItem, CitationMode
 
 FIXTURES = Path(__file__).parent / "fixtures" / "citations.md"
@@ -15,7 +15,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "citations.md"
 def render_with_numbers(text: str) -> str:
     """Render with a marker that shows what the plugin recorded: keys, line and index."""
     md = create_markdown()
-    env: CitationEnv = {"path": Path("doc.md")}
+    env: MarkdownEnv = {"path": Path("doc.md")}
     tokens = md.parse(text, env)
     groups = env["citations"]
 
@@ -91,7 +91,7 @@ def test_parse_citation_group(source: str, expected: tuple[CitationItem, ...] | 
 
 
 def test_line_numbers_account_for_front_matter() -> None:
-    env: CitationEnv = {"path": Path("x.md"), "line_offset": 5}
+    env: MarkdownEnv = {"path": Path("x.md"), "line_offset": 5}
     create_markdown().parse("Para one.\n\nPara [@a]\nand [@b].\n", env)
     assert [(g.location.path, g.location.line) for g in env["citations"]] == [
         (Path("x.md"), 8),
@@ -100,7 +100,7 @@ def test_line_numbers_account_for_front_matter() -> None:
 
 
 def test_body_links_are_recorded() -> None:
-    env: CitationEnv = {"path": Path("x.md")}
+    env: MarkdownEnv = {"path": Path("x.md")}
     create_markdown().parse("Intro.\n\nSee [the report](https://example.org/r).\n", env)
     assert [(link.url, link.location.line) for link in env["links"]] == [
         ("https://example.org/r", 3)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import normalizeReference
@@ -19,6 +19,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from briefgen.errors import Location
+from briefgen.markdown.env import MarkdownEnv
 from briefgen.markdown.locators import locator_terms, parse_locator
 from briefgen.model import CITATION_KEY, BodyLink, CitationGroup, CitationItem, CitationMode
 
@@ -34,23 +35,6 @@ _ITEM = re.compile(
     re.DOTALL,
 )
 _NARRATIVE = re.compile(rf"@(?:\{{(?P<braced>[^{{}}]+)\}}|(?P<key>{_KEY}))")
-
-
-class CitationEnv(TypedDict, total=False):
-    """Per-document state shared by the plugin's rules and the renderer."""
-
-    path: Path
-    """The Markdown file (relative to the project root), for locations."""
-    line_offset: int
-    """Lines before the Markdown body in its file (the front matter)."""
-    language: str
-    """The brief's language (BCP 47): locator terms are read in it (``S.`` in German)."""
-    citations: list[CitationGroup]
-    """Filled by the parser: every citation group in reading order."""
-    links: list[BodyLink]
-    """Filled by the parser: every link in the body."""
-    render_marker: Callable[[int], str]
-    """Set before rendering: HTML for the n-th (0-based) citation group of this document."""
 
 
 def citations_plugin(md: MarkdownIt, *, token_type: str = "citation") -> None:
@@ -229,7 +213,7 @@ def _matching_bracket(src: str, start: int) -> int | None:
 
 def _make_core_rule(token_type: str) -> Callable[[StateCore], None]:
     def citation_locations(state: StateCore) -> None:
-        env = cast(CitationEnv, state.env)
+        env = cast(MarkdownEnv, state.env)
         path = env.get("path", Path("<string>"))
         offset = env.get("line_offset", 0)
         citations = env.setdefault("citations", [])
