@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
-from xml.etree import ElementTree
+
+from briefgen.markdown.terms import term_elements
 
 LOCATOR_TERMS = (
     "book", "chapter", "column", "figure", "folio", "issue", "line", "note", "opus", "page",
@@ -25,7 +25,6 @@ LOCATOR_TERMS = (
 _EXTRA = {"ch.": "chapter", "chs.": "chapter", "sect.": "section", "sects.": "section",
           "§": "section", "§§": "section", "fn.": "note", "art.": "section"}  # fmt: skip
 
-_CSL = "{http://purl.org/net/xbiblio/csl}"
 _ROMAN = re.compile(r"^(?=[mdclxvi])m*(c[md]|d?c{0,3})(x[cl]|l?x{0,3})(i[xv]|v?i{0,3})$", re.I)
 # One "word" of a locator: digits, letters, roman numerals and ranges, with bracketed parts.
 _WORD = re.compile(r"[^\s,;]+")
@@ -34,28 +33,13 @@ _WORD = re.compile(r"[^\s,;]+")
 @cache
 def locator_terms(language: str) -> dict[str, str]:
     """Every form of every locator term in ``language`` and en-US, case-folded → CSL label."""
-    # citeproc-py's locale files, found without importing citeproc (parsing stays light).
-    from importlib.util import find_spec
-
-    spec = find_spec("citeproc")
-    folder = Path(next(iter(spec.submodule_search_locations or ()), "")) if spec else Path()
-    folder = folder / "data" / "locales"
     forms_by_label: dict[str, list[str]] = {label: [] for label in LOCATOR_TERMS}
-    names = [language, language.split("-")[0], "en-US"]
-    for name in names:
-        path = folder / f"locales-{name}.xml"
-        if not path.is_file():
-            matches = sorted(folder.glob(f"locales-{name}-*.xml"))
-            if not matches:
-                continue
-            path = matches[0]
-        root = ElementTree.parse(path).getroot()
-        for term in root.iter(f"{_CSL}term"):
-            label = term.get("name", "")
-            if label not in LOCATOR_TERMS:
-                continue
-            forms = [term.text or ""] + [child.text or "" for child in term]
-            forms_by_label[label] += [form.strip().casefold() for form in forms if form.strip()]
+    for element in term_elements(language):
+        label = element.get("name", "")
+        if label not in LOCATOR_TERMS:
+            continue
+        forms = [element.text or ""] + [child.text or "" for child in element]
+        forms_by_label[label] += [form.strip().casefold() for form in forms if form.strip()]
     # Where two types share a form (``p.`` is both page and number-of-pages), the earlier type in
     # LOCATOR_TERMS wins, as in Pandoc; the brief's language comes before en-US.
     terms: dict[str, str] = {}
