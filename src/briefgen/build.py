@@ -40,8 +40,8 @@ def resolve_brief(
     parsed = tuple(parse_section(section, language=brief.language) for section in brief.sections)
     for section in parsed:
         diagnostics.extend(section.errors)
-    groups = [group for section in parsed for group in section.citations]
-    citations = resolve_citations(groups, bibliography, brief, diagnostics)
+    marks = [mark for section in parsed for mark in section.marks]
+    citations = resolve_citations(marks, bibliography, brief, diagnostics)
     links = tuple(link for section in parsed for link in section.links)
     return ResolvedBrief(brief, parsed, citations, links)
 

@@ -18,6 +18,7 @@ from briefgen.model import (
     CitationGroup,
     Cite,
     Endnote,
+    Footnote,
     ResolvedCitations,
 )
 
@@ -46,28 +47,52 @@ _ROMAN = (
 
 
 def resolve_citations(
-    groups: Sequence[CitationGroup],
+    marks: Sequence[CitationGroup | Footnote],
     bibliography: Bibliography,
     brief: Brief,
     diagnostics: Diagnostics,
 ) -> ResolvedCitations:
-    """Resolve every key, number the notes and gather the works; report unknown keys."""
+    """Resolve every key, number the notes and gather the works; report unknown keys.
+
+    ``marks`` are the brief's citations and footnote references in reading order. Footnotes and
+    (in endnotes mode) citations are numbered as one series; a citation inside a footnote
+    belongs to that footnote's note.
+    """
     lookup = _KeyLookup(bibliography)
-    citations = []
-    notes: list[Endnote] = []
-    for index, group in enumerate(groups):
+    groups = [mark for mark in marks if isinstance(mark, CitationGroup)]
+    cites_of: list[tuple[Cite, ...]] = []
+    in_footnote: dict[str, list[Cite]] = {}
+    for group in groups:
         cites = []
         for item in group.items:
             entry = lookup.find(item.key, group.location, diagnostics, narrative=group.narrative)
             if entry is not None:
                 cites.append(Cite(item, entry))
+        cites_of.append(tuple(cites))
+        if group.footnote:
+            in_footnote.setdefault(group.footnote, []).extend(cites)
+    notes: list[Endnote] = []
+    footnotes: dict[str, Endnote] = {}
+
+    def new_note(location: Location, cites: Sequence[Cite], footnote: Footnote | None) -> Endnote:
+        number = len(notes) + 1
+        note = Endnote(number, format_number(number, brief.numbering), location, tuple(cites),
+                       footnote)  # fmt: skip
+        notes.append(note)
+        return note
+
+    citations: list[Citation] = []
+    for mark in marks:
+        if isinstance(mark, Footnote):
+            footnotes[mark.key] = new_note(mark.location, in_footnote.get(mark.key, ()), mark)
+            continue
+        index = len(citations)
         note = None
-        if brief.citations == "endnotes":
-            number = len(notes) + 1
-            note = Endnote(number, format_number(number, brief.numbering), group.location,
-                           tuple(cites))  # fmt: skip
-            notes.append(note)
-        citations.append(Citation(index, group, tuple(cites), note))
+        if mark.footnote:
+            note = footnotes.get(mark.footnote)
+        elif brief.citations == "endnotes":
+            note = new_note(mark.location, cites_of[index], None)
+        citations.append(Citation(index, mark, cites_of[index], note))
     works = {cite.entry.key: cite.entry for citation in citations for cite in citation.cites}
     where = Location(brief.path / "_index.md", 1)
     for key in brief.nocite:

@@ -141,6 +141,23 @@ class CitationGroup:
     """The file and line the group was written on."""
     narrative: bool = False
     """Written in the sentence (``@key says``) rather than in brackets."""
+    footnote: str = ""
+    """The :attr:`Footnote.key` of the author's footnote it is written in; empty in the text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Footnote:
+    """An author's footnote (``[^label]`` or ``^[…]``), at its first reference in the text.
+
+    It takes its place in the brief's one sequence of endnotes, with the citation notes.
+    """
+
+    key: str
+    """Unique within the brief: the section file and the footnote's number in it."""
+    label: str
+    """The label as written (``1`` in ``[^1]``); empty for an inline footnote."""
+    location: Location
+    """Where it is first referenced."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,8 +248,11 @@ class Endnote:
     label: str
     """The number as shown, in the brief's numbering scheme: ``xvi``."""
     location: Location
-    """Where the citation is written."""
+    """Where the citation (or the footnote's first reference) is written."""
     cites: tuple[Cite, ...]
+    """The works it cites: a citation's, or those cited inside a footnote."""
+    footnote: Footnote | None = None
+    """Set when the note is the author's footnote rather than a citation."""
 
     @property
     def anchor(self) -> str:
@@ -328,6 +348,11 @@ class ParsedSection:
     """markdown-it-py's tokens, rendered later by ``briefgen.markdown.render_section``."""
     citations: tuple[CitationGroup, ...]
     links: tuple[BodyLink, ...]
+    marks: tuple[CitationGroup | Footnote, ...] = ()
+    """Citations and footnote references in reading order (a footnote's citations follow it):
+    the order of the endnote sequence."""
+    footnotes: Mapping[str, list[Token]] = field(default_factory=dict)
+    """Each footnote's body (block tokens), by :attr:`Footnote.key`."""
     language: str = "en-US"
     """The language it was parsed in (quotation marks, locator terms): rendering uses it too."""
     errors: tuple[Diagnostic, ...] = ()

@@ -7,9 +7,11 @@ a think tank rebrands the site by editing ``templates/`` alone.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from html import escape
+from functools import partial
+from html import escape, unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import urlsplit
@@ -19,7 +21,7 @@ from markupsafe import Markup
 from briefgen.config import Config
 from briefgen.errors import Location, RenderError
 from briefgen.exports import brief_entry, brief_url, export_paths, to_bibtex, to_csl_json, to_ris
-from briefgen.markdown import MarkdownEnv, render_section
+from briefgen.markdown import MarkdownEnv, render_note_body, render_section
 from briefgen.metadata import (
     MetaTag,
     cited_works,
@@ -89,6 +91,8 @@ class NoteView:
     works: tuple[WorkView, ...]
     also_cited_in: tuple[Endnote, ...]
     """Other endnotes citing any of this note's works ([xvi] and [xvii] share a source)."""
+    block: bool = False
+    """The author's footnote of several paragraphs (or a list…): ``html`` is block HTML."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,40 +211,61 @@ def brief_page(
     """Render a brief's sections (markers linked to notes) and gather its notes and metadata."""
     brief = resolved.brief
     citations = resolved.citations.citations
+    notes = resolved.citations.notes
+    footnotes = {note.footnote.key: note for note in notes if note.footnote}
+    footnote_html: dict[str, tuple[str, bool]] = {}
+
+    def marker(index: int, first: int = 0) -> str:
+        citation = citations[first + index]
+        shown = formatted.citations[citation.index]
+        in_text = shown.in_text.html if shown.in_text else ""
+        if citation.group.footnote:
+            # Inside the author's own footnote the citation is written out where it stands (the
+            # reference names the author, so ``@key`` adds nothing); the sentence ends it.
+            return shown.note.html.removesuffix(".") if shown.note else in_text
+        if citation.note is None:
+            return f'<span class="citation">{in_text}</span>'
+        # "As Blum[i] shows": the marker follows the name it belongs to, as a footnote does.
+        return in_text + render_marker(citation.note)
+
+    def footnote(key: str, repeat: int) -> str:
+        return render_marker(footnotes[key], repeat)
+
     sections = []
     first = 0
     for parsed in resolved.parsed_sections:
-
-        def marker(index: int, first: int = first) -> str:
-            citation = citations[first + index]
-            shown = formatted.citations[citation.index]
-            in_text = shown.in_text.html if shown.in_text else ""
-            if citation.note is None:
-                return f'<span class="citation">{in_text}</span>'
-            # "As Blum[i] shows": the marker follows the name it belongs to, as a footnote does.
-            return in_text + render_marker(citation.note)
-
-        env: MarkdownEnv = {"render_marker": marker}
+        env: MarkdownEnv = {
+            "render_marker": partial(marker, first=first),
+            "render_footnote": footnote,
+            "path": parsed.section.path,
+        }
         sections.append(RenderedSection(parsed.section, render_section(parsed, env)))
+        for key, body in parsed.footnotes.items():
+            footnote_html[key] = render_note_body(parsed, body, env)
         first += len(parsed.citations)
-    notes = resolved.citations.notes
     by_number = {note.number: note for note in notes}
     citing = resolved.citations.notes_citing()
+    shown_note = {c.note.number: formatted.citations[c.index].note
+                  for c in citations if c.note and not c.group.footnote}  # fmt: skip
     note_views = []
-    for citation in citations:
-        note = citation.note
-        shown = formatted.citations[citation.index].note
-        if note is None:
-            continue
+    for note in notes:
         works = tuple(work_view(e, health) for e in cited_works(c.entry for c in note.cites))
         others = {o.number for c in note.cites for o in citing[c.entry.key]} - {note.number}
+        block = False
+        if note.footnote:
+            html, block = footnote_html.get(note.footnote.key, ("", False))
+            text = _plain_text(html)
+        else:
+            found = shown_note.get(note.number)
+            html, text = (found.html, found.text) if found else ("", "")
         note_views.append(
             NoteView(
                 note,
-                Markup(_robust_links(shown.html if shown else "", works)),
-                shown.text if shown else "",
+                Markup(_robust_links(html, works)),
+                text,
                 works,
                 tuple(by_number[number] for number in sorted(others)),
+                block,
             )
         )
     references = tuple(
@@ -277,18 +302,29 @@ def brief_page(
     )
 
 
-def render_marker(note: Endnote) -> str:
+def render_marker(note: Endnote, repeat: int = 0) -> str:
     """HTML of an endnote marker: a superscript link to the note, which links back here.
 
     The note's text is the marker's accessible description, so a screen reader announces the
     source on focus with or without JavaScript; the script only draws the visual preview.
+    ``repeat`` counts earlier references to the same footnote (their markers need their own id;
+    the note links back to the first).
     """
     label = escape(note.label)
+    anchor = f"ref-{label}" + (f"-{repeat + 1}" if repeat else "")
     return (
-        f'<sup class="note-ref"><a id="ref-{label}" href="#note-{label}" '
+        f'<sup class="note-ref"><a id="{anchor}" href="#note-{label}" '
         f'role="doc-noteref" aria-label="Note {label}" '
         f'aria-describedby="{escape(note.anchor)}-text">[{label}]</a></sup>'
     )
+
+
+def _plain_text(html: str) -> str:
+    """Markup removed: a note's text for places that take no HTML."""
+    return unescape(_TAG.sub("", html)).strip()
+
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 def work_view(entry: BibEntry, health: Mapping[str, LinkResult]) -> WorkView:

@@ -283,7 +283,9 @@ class Formatter:
                                      f"{author.text} {body.text}".strip())  # fmt: skip
                 citations.append(FormattedCitation(body, None))
             else:
-                citations.append(FormattedCitation(author, _capitalised(body)))
+                # A citation inside the author's footnote stands in a sentence: no capital.
+                note = body if citation.group.footnote else _capitalised(body)
+                citations.append(FormattedCitation(author, note))
         references = tuple((entry, _formatted(style, raw, [entry])) for entry, raw in listed if raw)
         return FormattedBrief(tuple(citations), references)
 

@@ -9,11 +9,13 @@ sequence), ``figures``, ``tables`` (``Table:`` captions), ``math`` (MathML), ``t
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 
 from briefgen.markdown.citations import citations_plugin, parse_citation_group
 from briefgen.markdown.env import MarkdownEnv
+from briefgen.markdown.footnotes import footnote_key, footnotes_plugin
 from briefgen.model import BodyLink, CitationGroup, CitationItem, ParsedSection, Section
 
 __all__ = [
@@ -28,6 +30,9 @@ __all__ = [
     "parse_section",
 ]
 
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
 
 @cache
 def create_markdown(language: str = "en-US") -> MarkdownIt:
@@ -35,6 +40,7 @@ def create_markdown(language: str = "en-US") -> MarkdownIt:
     # Raw HTML stays off: anything a contributor writes is escaped, never injected.
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.enable(["table", "strikethrough"])
+    md.use(footnotes_plugin)
     md.use(citations_plugin)
     return md
 
@@ -52,6 +58,11 @@ def parse_section(section: Section, *, language: str = "en-US") -> ParsedSection
         tokens,
         tuple(env.get("citations", ())),
         tuple(env.get("links", ())),
+        marks=tuple(env.get("marks", ())),
+        footnotes={
+            footnote_key(env, number): body
+            for number, body in env.get("footnote_bodies", {}).items()
+        },
         language=language,
         errors=tuple(env.get("errors", ())),
     )
@@ -61,3 +72,13 @@ def render_section(parsed: ParsedSection, env: MarkdownEnv) -> str:
     """Render a parsed section to HTML; ``env["render_marker"]`` draws the citation markers."""
     md = create_markdown(parsed.language)
     return str(md.renderer.render(parsed.tokens, md.options, env))  # type: ignore[arg-type]
+
+
+def render_note_body(
+    parsed: ParsedSection, tokens: list[Token], env: MarkdownEnv
+) -> tuple[str, bool]:
+    """A footnote's body as HTML: inline when it is one paragraph, else blocks (and True)."""
+    md = create_markdown(parsed.language)
+    if [token.type for token in tokens] == ["paragraph_open", "inline", "paragraph_close"]:
+        return str(md.renderer.render(tokens[1].children or [], md.options, env)), False  # type: ignore[arg-type]
+    return str(md.renderer.render(tokens, md.options, env)), True  # type: ignore[arg-type]

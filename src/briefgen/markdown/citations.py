@@ -20,8 +20,16 @@ from markdown_it.token import Token
 
 from briefgen.errors import Location
 from briefgen.markdown.env import MarkdownEnv
+from briefgen.markdown.footnotes import footnote_key
 from briefgen.markdown.locators import locator_terms, parse_locator
-from briefgen.model import CITATION_KEY, BodyLink, CitationGroup, CitationItem, CitationMode
+from briefgen.model import (
+    CITATION_KEY,
+    BodyLink,
+    CitationGroup,
+    CitationItem,
+    CitationMode,
+    Footnote,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -41,7 +49,8 @@ def citations_plugin(md: MarkdownIt, *, token_type: str = "citation") -> None:
     """Register the Pandoc citation rules on ``md`` (tokens of type ``token_type``)."""
     md.inline.ruler.before("link", "citation", _make_inline_rule(token_type))
     md.inline.ruler.before("link", "narrative_citation", _make_narrative_rule(token_type))
-    md.core.ruler.after("inline", "citation_locations", _make_core_rule(token_type))
+    # Last of the core rules: after footnotes are gathered and captions parsed.
+    md.core.ruler.push("citation_locations", _make_core_rule(token_type))
     md.add_render_rule(token_type, _render_citation)
 
 
@@ -218,25 +227,82 @@ def _make_core_rule(token_type: str) -> Callable[[StateCore], None]:
         offset = env.get("line_offset", 0)
         citations = env.setdefault("citations", [])
         links = env.setdefault("links", [])
-        for block in state.tokens:
-            if block.type != "inline" or not block.children:
-                continue
-            first_line = (block.map[0] if block.map else 0) + offset + 1
-            for child in block.children:
+        marks = env.setdefault("marks", [])
+        bodies: dict[int, list[Token]] = state.env.get("footnote_bodies", {})
+
+        def walk_blocks(tokens: list[Token], footnote: str, fallback_line: int) -> None:
+            for block in tokens:
+                if block.type == "inline" and block.children:
+                    # An inline footnote's paragraph has no lines of its own: its reference's.
+                    first_line = block.map[0] + offset + 1 if block.map else fallback_line
+                    _citations_after_links(block.children, token_type)
+                    walk_inline(block, block.children, first_line, footnote)
+
+        def walk_inline(block: Token, children: list[Token], first_line: int,
+                        footnote: str) -> None:  # fmt: skip
+            for child in children:
                 if child.type == token_type:
                     line = first_line + block.content.count("\n", 0, child.meta["pos"])
                     child.meta["index"] = len(citations)
-                    citations.append(
-                        CitationGroup(
-                            child.meta["items"], Location(path, line), child.meta["narrative"]
-                        )
-                    )
+                    group = CitationGroup(child.meta["items"], Location(path, line),
+                                          child.meta["narrative"], footnote)  # fmt: skip
+                    citations.append(group)
+                    marks.append(group)
                 elif child.type == "link_open":
                     href = str(child.attrGet("href") or "")
                     # markdown-it gives no position for links; the paragraph's line is close.
                     links.append(BodyLink(href, Location(path, first_line)))
+                elif child.type == "footnote_ref" and child.meta.get("subId", 0) == 0:
+                    # A footnote's citations come where it is referenced, in reading order.
+                    key = footnote_key(env, child.meta["id"])
+                    line = first_line + _lines_before(block, child)
+                    marks.append(Footnote(key, child.meta.get("label") or "",
+                                          Location(path, line)))  # fmt: skip
+                    walk_blocks(bodies.get(child.meta["id"], []), key, line)
+                if child.children:  # an image's caption
+                    walk_inline(block, child.children, first_line, footnote)
+
+        walk_blocks(state.tokens, "", offset + 1)
 
     return citation_locations
+
+
+def _lines_before(block: Token, child: Token) -> int:
+    """Line breaks in the paragraph before ``child`` (counted over the tokens before it)."""
+    lines = 0
+    for token in block.children or ():
+        if token is child:
+            break
+        lines += token.type in ("softbreak", "hardbreak")
+    return lines
+
+
+def _citations_after_links(children: list[Token], token_type: str) -> None:
+    """``[the WHO fact sheet [@who]](url)``: the link stays whole and its marker follows it."""
+    moved: list[Token] = []
+    depth = 0
+    result: list[Token] = []
+    for i, child in enumerate(children):
+        if child.type == token_type and depth > 0:
+            moved.append(child)
+            before = result[-1] if result and result[-1].type == "text" else None
+            after = children[i + 1] if i + 1 < len(children) else None
+            if before is not None and after is not None:
+                # "link with [@b] inside" reads "link with inside"; "sheet [@c]]" "sheet".
+                if after.type == "link_close":
+                    before.content = before.content.rstrip()
+                elif after.type == "text" and before.content.endswith(" "):
+                    after.content = after.content.lstrip(" ")
+            continue
+        result.append(child)
+        if child.type == "link_open":
+            depth += 1
+        elif child.type == "link_close":
+            depth -= 1
+            if depth == 0:
+                result.extend(moved)
+                moved = []
+    children[:] = result + moved
 
 
 def _render_citation(

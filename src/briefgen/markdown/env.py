@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 from briefgen.errors import Diagnostic, Location
-from briefgen.model import BodyLink, CitationGroup
+from briefgen.model import BodyLink, CitationGroup, Footnote
 
 
 class MarkdownEnv(TypedDict, total=False):
@@ -25,10 +28,19 @@ class MarkdownEnv(TypedDict, total=False):
     """Filled by the parser: every citation group in reading order."""
     links: list[BodyLink]
     """Filled by the parser: every link in the body."""
+    marks: list[CitationGroup | Footnote]
+    """Filled by the parser: citations and footnote references in reading order."""
+    footnote_bodies: dict[int, list[Token]]
+    """Filled by the parser: each footnote's body, by its number in the file."""
     errors: list[Diagnostic]
     """Filled by the parser: problems in the Markdown, each at its file and line."""
     render_marker: Callable[[int], str]
     """Set before rendering: HTML for the n-th (0-based) citation group of this document."""
+    render_footnote: Callable[[str, int], str]
+    """Set before rendering: HTML for a reference to a footnote (its key, and which reference
+    to it this is: 0 for the first)."""
+    crossref_titles: dict[str, str]
+    """Set before rendering: "Figure 1" for each label (``fig-heat``) a cross-reference names."""
 
 
 def report(env: Any, line: int | None, message: str) -> None:
