@@ -7,9 +7,10 @@ from dataclasses import replace
 from briefgen.bibliography import load_bibliography
 from briefgen.citations import resolve_citations
 from briefgen.config import Config
-from briefgen.content import load_briefs
+from briefgen.content import PAGE_IDS, load_briefs
+from briefgen.crossrefs import number_crossrefs
 from briefgen.errors import Diagnostic, Diagnostics
-from briefgen.markdown import parse_section
+from briefgen.markdown import parse_section, render_inline
 from briefgen.model import Bibliography, Brief, FormattedBrief, Project, ResolvedBrief
 
 
@@ -37,13 +38,32 @@ def resolve_brief(
     brief: Brief, bibliography: Bibliography, config: Config, diagnostics: Diagnostics
 ) -> ResolvedBrief:
     """Parse a brief's sections and resolve its citations (independently of other briefs)."""
-    parsed = tuple(parse_section(section, language=brief.language) for section in brief.sections)
+    brief = _titles_rendered(brief)
+    bundle = config.root / brief.path
+    used_ids = set(PAGE_IDS) | {s.slug for s in brief.sections}
+    used_ids |= {f"{s.slug}-title" for s in brief.sections}
+    parsed = tuple(
+        parse_section(section, language=brief.language, bundle=bundle, used_ids=used_ids)
+        for section in brief.sections
+    )
     for section in parsed:
         diagnostics.extend(section.errors)
     marks = [mark for section in parsed for mark in section.marks]
     citations = resolve_citations(marks, bibliography, brief, diagnostics)
     links = tuple(link for section in parsed for link in section.links)
-    return ResolvedBrief(brief, parsed, citations, links)
+    crossrefs = number_crossrefs(brief, parsed, diagnostics)
+    return ResolvedBrief(brief, parsed, citations, links, crossrefs.titles, crossrefs.numbers,
+                         crossrefs.anchors)  # fmt: skip
+
+
+def _titles_rendered(brief: Brief) -> Brief:
+    """Titles are Markdown: keep their HTML for headings and their plain text everywhere else."""
+    html, text = render_inline(brief.title, brief.language)
+    sections = []
+    for section in brief.sections:
+        section_html, section_text = render_inline(section.title, brief.language)
+        sections.append(replace(section, title=section_text, title_html=section_html))
+    return replace(brief, title=text, title_html=html, sections=tuple(sections))
 
 
 def format_project(

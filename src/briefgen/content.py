@@ -20,7 +20,7 @@ BRIEF_FILE = "_index.md"
 _SECTION_NAME = re.compile(r"^(?P<order>\d+)-(?P<slug>[a-z0-9][a-z0-9-]*)\.md$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # A section's slug is its HTML id on the brief's page, beside these (templates/brief.html).
-_PAGE_IDS = frozenset({"main", "about", "cite", "references", "notes", "toc"})
+PAGE_IDS = frozenset({"main", "about", "cite", "references", "notes", "toc"})
 _PAGE_ID_PREFIXES = ("note-", "ref-", "work-", "author-")
 
 
@@ -173,7 +173,7 @@ def _load_section(path: Path, config: Config, diagnostics: Diagnostics) -> Secti
             Location(rel),
         )
         return None
-    if name["slug"] in _PAGE_IDS or name["slug"].startswith(_PAGE_ID_PREFIXES):
+    if name["slug"] in PAGE_IDS or name["slug"].startswith(_PAGE_ID_PREFIXES):
         diagnostics.error(
             f"section file name {path.name!r} gives the id {name['slug']!r}, which the page uses "
             f"for its own parts; rename the file (e.g. {name['order']}-{name['slug']}-section.md)",

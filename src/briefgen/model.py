@@ -67,6 +67,8 @@ class Section:
     """The Markdown after the front matter."""
     body_line: int
     """1-based line in ``path`` where ``body`` starts, to map Markdown line numbers back."""
+    title_html: str = ""
+    """The title's inline Markdown as HTML (``title`` is then its plain text); set on parsing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,8 @@ class Brief:
     """Whether the page ends with a reference list (``bibliography: true``, or in-text mode)."""
     nocite: tuple[str, ...] = ()
     """Keys listed in Pandoc's ``nocite`` (``*`` for every entry), added to the reference list."""
+    title_html: str = ""
+    """The title's inline Markdown as HTML (``title`` is then its plain text); set on parsing."""
 
 
 # --- Citations, as parsed from Markdown -------------------------------------------------
@@ -158,6 +162,37 @@ class Footnote:
     """The label as written (``1`` in ``[^1]``); empty for an inline footnote."""
     location: Location
     """Where it is first referenced."""
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A figure, table, section or equation a cross-reference can name (``{#fig-heat}``)."""
+
+    id: str
+    kind: str
+    """``figure``, ``table``, ``section`` or ``equation`` (CSL locale term names)."""
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class CrossRef:
+    """A cross-reference as written: ``@fig-heat``, ``[@tbl-a; @tbl-b]``."""
+
+    labels: tuple[str, ...]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading inside a section, for the contents and section numbers."""
+
+    rank: int
+    """The HTML rank it is rendered at (3–6: below the brief's h1 and the section's h2)."""
+    id: str
+    text: str
+    """Plain text."""
+    html: str = ""
+    """Its inline Markdown rendered (emphasis, code…), for the contents."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,6 +388,10 @@ class ParsedSection:
     the order of the endnote sequence."""
     footnotes: Mapping[str, list[Token]] = field(default_factory=dict)
     """Each footnote's body (block tokens), by :attr:`Footnote.key`."""
+    headings: tuple[Heading, ...] = ()
+    labels: tuple[Label, ...] = ()
+    """Figures, tables, headings and equations with a cross-reference label."""
+    crossrefs: tuple[CrossRef, ...] = ()
     language: str = "en-US"
     """The language it was parsed in (quotation marks, locator terms): rendering uses it too."""
     errors: tuple[Diagnostic, ...] = ()
@@ -368,6 +407,12 @@ class ResolvedBrief:
     citations: ResolvedCitations
     links: tuple[BodyLink, ...]
     """Links written in the Markdown body."""
+    crossref_titles: Mapping[str, str] = field(default_factory=dict)
+    """Each cross-reference label's name as the text shows it: ``fig-heat`` → ``Figure 1``."""
+    crossref_numbers: Mapping[str, str] = field(default_factory=dict)
+    """Each label's number alone (``1``, ``2.1``), for ``[-@fig-heat]`` and equation numbers."""
+    crossref_anchors: Mapping[str, str] = field(default_factory=dict)
+    """Labels whose page id is not the label itself (``sec-<slug>`` → the section's slug)."""
 
     @property
     def slug(self) -> str:

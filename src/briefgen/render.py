@@ -35,6 +35,7 @@ from briefgen.model import (
     Brief,
     Endnote,
     FormattedBrief,
+    Heading,
     LinkResult,
     Project,
     ResolvedBrief,
@@ -69,6 +70,8 @@ class RenderedSection:
 
     section: Section
     html: str
+    headings: tuple[Heading, ...] = ()
+    """Headings inside the section, for the contents."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,8 +241,13 @@ def brief_page(
             "render_marker": partial(marker, first=first),
             "render_footnote": footnote,
             "path": parsed.section.path,
+            "crossref_titles": dict(resolved.crossref_titles),
+            "crossref_numbers": dict(resolved.crossref_numbers),
+            "crossref_anchors": dict(resolved.crossref_anchors),
         }
-        sections.append(RenderedSection(parsed.section, render_section(parsed, env)))
+        sections.append(
+            RenderedSection(parsed.section, render_section(parsed, env), parsed.headings)
+        )
         for key, body in parsed.footnotes.items():
             footnote_html[key] = render_note_body(parsed, body, env)
         first += len(parsed.citations)

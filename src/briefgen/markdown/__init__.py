@@ -9,13 +9,20 @@ sequence), ``figures``, ``tables`` (``Table:`` captions), ``math`` (MathML), ``t
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 
 from briefgen.markdown.citations import citations_plugin, parse_citation_group
+from briefgen.markdown.comments import comments_plugin
+from briefgen.markdown.crossrefs import crossrefs_plugin
 from briefgen.markdown.env import MarkdownEnv
+from briefgen.markdown.figures import figures_plugin
 from briefgen.markdown.footnotes import footnote_key, footnotes_plugin
+from briefgen.markdown.headings import TOP_RANK, headings_plugin, plain_text
+from briefgen.markdown.math import math_plugin
+from briefgen.markdown.tables import tables_plugin
 from briefgen.model import BodyLink, CitationGroup, CitationItem, ParsedSection, Section
 
 __all__ = [
@@ -40,18 +47,38 @@ def create_markdown(language: str = "en-US") -> MarkdownIt:
     # Raw HTML stays off: anything a contributor writes is escaped, never injected.
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.enable(["table", "strikethrough"])
+    md.use(comments_plugin)
     md.use(footnotes_plugin)
     md.use(citations_plugin)
+    md.use(crossrefs_plugin)  # before the citation rules, which would read @fig-x as a key
+    md.use(headings_plugin)
+    md.use(math_plugin)
+    md.use(figures_plugin)
+    md.use(tables_plugin)
     return md
 
 
-def parse_section(section: Section, *, language: str = "en-US") -> ParsedSection:
-    """Parse a section's Markdown body, recording each citation's file and line."""
+def parse_section(
+    section: Section,
+    *,
+    language: str = "en-US",
+    bundle: Path | None = None,
+    used_ids: set[str] | None = None,
+) -> ParsedSection:
+    """Parse a section's Markdown body, recording each citation's file and line.
+
+    ``bundle`` is the brief's folder on disk (images are checked in it); ``used_ids`` the ids
+    already on the page, shared by the brief's sections so that heading ids stay unique.
+    """
     env: MarkdownEnv = {
         "path": section.path,
         "line_offset": section.body_line - 1,
         "language": language,
+        "used_ids": used_ids if used_ids is not None else set(),
+        "top_rank": TOP_RANK if not section.lead else TOP_RANK - 1,
     }
+    if bundle is not None:
+        env["bundle"] = bundle
     tokens = create_markdown(language).parse(section.body, env)  # type: ignore[arg-type]
     return ParsedSection(
         section,
@@ -63,9 +90,21 @@ def parse_section(section: Section, *, language: str = "en-US") -> ParsedSection
             footnote_key(env, number): body
             for number, body in env.get("footnote_bodies", {}).items()
         },
+        headings=tuple(env.get("headings", ())),
+        labels=tuple(env.get("labels", ())),
+        crossrefs=tuple(env.get("crossrefs", ())),
         language=language,
         errors=tuple(env.get("errors", ())),
     )
+
+
+def render_inline(text: str, language: str = "en-US") -> tuple[str, str]:
+    """A title's Markdown as inline HTML, and as plain text (for ``<title>``, feeds, metadata)."""
+    md = create_markdown(language)
+    env: MarkdownEnv = {"language": language}
+    tokens = md.parseInline(text, env)  # type: ignore[arg-type]
+    children = tokens[0].children or [] if tokens else []
+    return str(md.renderer.render(children, md.options, env)), plain_text(children)  # type: ignore[arg-type]
 
 
 def render_section(parsed: ParsedSection, env: MarkdownEnv) -> str:

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 from briefgen.errors import Diagnostic, Location
-from briefgen.model import BodyLink, CitationGroup, Footnote
+from briefgen.model import BodyLink, CitationGroup, CrossRef, Footnote, Heading, Label
 
 
 class MarkdownEnv(TypedDict, total=False):
@@ -24,6 +24,10 @@ class MarkdownEnv(TypedDict, total=False):
     """The brief's language (BCP 47): locator terms and quotation marks follow it."""
     bundle: Path
     """The brief's folder on disk: images and files it links to are published from here."""
+    used_ids: set[str]
+    """Ids already on the page (shared by a brief's sections): heading ids stay unique."""
+    top_rank: int
+    """The HTML rank of the section's highest heading (3 below a section title, else 2)."""
     citations: list[CitationGroup]
     """Filled by the parser: every citation group in reading order."""
     links: list[BodyLink]
@@ -34,6 +38,12 @@ class MarkdownEnv(TypedDict, total=False):
     """Filled by the parser: each footnote's body, by its number in the file."""
     errors: list[Diagnostic]
     """Filled by the parser: problems in the Markdown, each at its file and line."""
+    headings: list[Heading]
+    """Filled by the parser: the headings inside the section, for the contents."""
+    labels: list[Label]
+    """Filled by the parser: figures, tables, headings and equations a cross-reference names."""
+    crossrefs: list[CrossRef]
+    """Filled by the parser: every cross-reference."""
     render_marker: Callable[[int], str]
     """Set before rendering: HTML for the n-th (0-based) citation group of this document."""
     render_footnote: Callable[[str, int], str]
@@ -41,6 +51,11 @@ class MarkdownEnv(TypedDict, total=False):
     to it this is: 0 for the first)."""
     crossref_titles: dict[str, str]
     """Set before rendering: "Figure 1" for each label (``fig-heat``) a cross-reference names."""
+    crossref_numbers: dict[str, str]
+    """Set before rendering: the number alone (``1``, ``2.1``) of each label."""
+    crossref_anchors: dict[str, str]
+    """Set before rendering: the page id of labels that are not ids themselves (``sec-<slug>``
+    names a section file, whose id is its slug)."""
 
 
 def report(env: Any, line: int | None, message: str) -> None:

@@ -1,0 +1,154 @@
+"""Headings inside a section: Pandoc's attributes (``{#id .class}``), ranks and stable ids.
+
+A section's own title is the page's ``<h2>`` (the brief's title its ``<h1>``), so the highest
+heading a section's Markdown uses becomes ``<h3>`` and the others keep their distance below it,
+whether the author wrote ``#`` or ``##`` for it. Each heading gets an id as Pandoc's
+``auto_identifiers`` makes it (``{#id}`` wins), unique on the page.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from briefgen.markdown.env import report
+from briefgen.model import Heading
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from markdown_it.utils import OptionsDict
+
+TOP_RANK = 3
+"""The rank of a section's highest heading: below the brief's ``h1`` and the section's ``h2``."""
+
+# Pandoc's header attributes at the end of the heading: ``{#id .class key=value}`` or ``{-}``.
+_ATTRIBUTES = re.compile(r"\s*\{(?P<body>[^{}]*)\}\s*$")
+_ID = re.compile(r"^[A-Za-z][\w\-:.]*$")
+_NOT_IN_CONTENTS = frozenset({"citation", "footnote_ref", "crossref"})
+
+
+def headings_plugin(md: MarkdownIt) -> None:
+    """Read heading attributes, set ranks and ids; headings go to ``env["headings"]``."""
+    md.core.ruler.after("inline", "heading_attributes", _headings)
+    md.add_render_rule("heading_open", _render_open)
+
+
+def _render_open(
+    self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
+) -> str:
+    """A heading a cross-reference names shows its number ("2.1 Method"), as Quarto's do."""
+    html = str(self.renderToken(tokens, idx, options, env))
+    identifier = str(tokens[idx].attrGet("id") or "")
+    number = (
+        env.get("crossref_numbers", {}).get(identifier) if identifier.startswith("sec-") else None
+    )
+    return html + f'<span class="section-number">{escape(number)}</span> ' if number else html
+
+
+def _headings(state: StateCore) -> None:
+    used: set[str] = state.env.setdefault("used_ids", set())
+    found: list[Heading] = state.env.setdefault("headings", [])
+    tokens = state.tokens
+    levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
+    if not levels:
+        return
+    shift = state.env.get("top_rank", TOP_RANK) - min(levels)
+    for i, token in enumerate(tokens):
+        if token.type not in ("heading_open", "heading_close"):
+            continue
+        rank = min(6, int(token.tag[1]) + shift)
+        token.tag = f"h{rank}"
+        if token.type == "heading_close":
+            continue
+        inline = tokens[i + 1]
+        explicit = _read_attributes(state, token, inline)
+        text = plain_text(inline.children or [])
+        if explicit and explicit in used:
+            report(state.env, token.map[0] if token.map else None,
+                   f"heading id {explicit!r} is used twice on this page; give each heading "
+                   "its own {#id}")  # fmt: skip
+        identifier = explicit or unique_id(pandoc_identifier(text), used)
+        used.add(identifier)
+        token.attrSet("id", identifier)
+        # The contents shows the heading's words and formatting, not its notes.
+        shown = [t for t in inline.children or [] if t.type not in _NOT_IN_CONTENTS]
+        html = state.md.renderer.render(shown, state.md.options, {})
+        found.append(Heading(rank, identifier, text, str(html).strip()))
+
+
+def _read_attributes(state: StateCore, heading: Token, inline: Token) -> str:
+    """Strip a trailing ``{#id .class}`` from the heading; return the id (or "")."""
+    children = inline.children or []
+    last = children[-1] if children else None
+    if last is None or last.type != "text":
+        return ""
+    match = _ATTRIBUTES.search(last.content)
+    if match is None:
+        return ""
+    identifier = ""
+    classes = []
+    for part in match["body"].split():
+        if part.startswith("#") and _ID.match(part[1:]):
+            identifier = part[1:]
+        elif part.startswith("."):
+            classes.append(part[1:])
+        elif part == "-":
+            classes.append("unnumbered")
+        elif "=" not in part:
+            return ""  # not attributes after all: leave the text as written
+    last.content = last.content[: match.start()]
+    inline.content = _ATTRIBUTES.sub("", inline.content)
+    safe = [c for c in classes if re.fullmatch(r"[\w-]+", c)]
+    if safe:
+        heading.attrSet("class", " ".join(safe))
+    if not identifier and "{#" in match[0]:
+        report(state.env, heading.map[0] if heading.map else None,
+               f"heading id in {match[0].strip()!r} must start with a letter and hold only "
+               "letters, digits, '-', '_', ':' or '.'")  # fmt: skip
+    return identifier
+
+
+def plain_text(children: list[Token]) -> str:
+    """An inline token list as plain text (formatting, links and notes removed)."""
+    parts = []
+    for child in children:
+        if child.type in ("text", "code_inline", "math_inline", "text_special"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.children and child.type == "image":
+            parts.append(plain_text(child.children))
+    return "".join(parts).strip()
+
+
+def pandoc_identifier(text: str) -> str:
+    """Pandoc's ``auto_identifiers``: ``"1. The Deal: what's in it?"`` → ``the-deal-whats-in-it``.
+
+    Keep letters, digits, ``_``, ``-`` and ``.``; spaces become hyphens; lower case; drop
+    everything before the first letter; ``section`` when nothing is left.
+    """
+    kept = "".join(
+        char
+        for char in text
+        if char.isalnum() or char in "_-. " or unicodedata.category(char) == "Zs"
+    )
+    words = "-".join(kept.split()).lower()
+    start = next((i for i, char in enumerate(words) if char.isalpha()), len(words))
+    return words[start:] or "section"
+
+
+def unique_id(identifier: str, used: set[str]) -> str:
+    """``identifier``, or with ``-1``, ``-2``… appended when the page already has it."""
+    if identifier not in used:
+        return identifier
+    n = 1
+    while f"{identifier}-{n}" in used:
+        n += 1
+    return f"{identifier}-{n}"
