@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from pathlib import Path
 
 from briefgen.bibliography import load_bibliography
 from briefgen.citations import resolve_citations
 from briefgen.config import Config
-from briefgen.content import PAGE_IDS, load_briefs
+from briefgen.content import PAGE_IDS, bundle_files, load_briefs
 from briefgen.crossrefs import number_crossrefs
-from briefgen.errors import Diagnostic, Diagnostics
+from briefgen.errors import Diagnostic, Diagnostics, Location
 from briefgen.markdown import parse_section, render_inline
 from briefgen.model import Bibliography, Brief, FormattedBrief, Project, ResolvedBrief
 
@@ -86,6 +88,30 @@ def format_project(
     return formatted, tuple(diagnostics.warnings)
 
 
+def bundles(project: Project, files: Mapping[str, bytes]) -> dict[str, Path]:
+    """Each brief's own files (images, PDFs, data), published beside its page: site path → file.
+
+    A file that would replace a page briefgen writes (``index.html``, the brief's ``.bib``) is an
+    error at that file.
+    """
+    config = project.config
+    copies: dict[str, Path] = {}
+    diagnostics = Diagnostics()
+    for resolved in project.briefs:
+        folder = config.root / resolved.brief.path
+        for relative in bundle_files(folder):
+            site_path = f"{resolved.slug}/{relative.as_posix()}"
+            if site_path in files:
+                diagnostics.error(
+                    f"this file would replace the page briefgen writes at {site_path}; "
+                    "rename it",
+                    Location(resolved.brief.path / relative),
+                )
+            copies[site_path] = folder / relative
+    diagnostics.raise_if_failed()
+    return copies
+
+
 def build_site(config: Config, *, strict: bool = False) -> Project:
     """Build the site into ``config.output_dir``; on any error the old site stays untouched."""
     from briefgen.render import render_site
@@ -96,5 +122,7 @@ def build_site(config: Config, *, strict: bool = False) -> Project:
     project = load_project(config, strict=strict)
     formatted, warnings = format_project(project, config, strict=strict)
     files = render_site(project, formatted, config)
-    write_site(config.output_dir, files, static_dirs=(config.templates_dir / "static",))
+    copies = bundles(project, files)
+    write_site(config.output_dir, files, static_dirs=(config.templates_dir / "static",),
+               copies=copies)  # fmt: skip
     return replace(project, warnings=project.warnings + warnings)

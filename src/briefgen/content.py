@@ -24,6 +24,23 @@ PAGE_IDS = frozenset({"main", "about", "cite", "references", "notes", "toc"})
 _PAGE_ID_PREFIXES = ("note-", "ref-", "work-", "author-")
 
 
+def bundle_files(folder: Path) -> list[Path]:
+    """The files a brief's folder publishes beside its page (images, PDFs, data), relative to it.
+
+    Everything but its Markdown, hidden files and symbolic links (which could point anywhere).
+    """
+    found = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if any(part.startswith(".") for part in relative.parts) or path.suffix == ".md":
+            continue
+        if path.is_symlink() or any(p.is_symlink() for p in relative.parents if p != Path(".")):
+            continue
+        if path.is_file():
+            found.append(relative)
+    return found
+
+
 def load_briefs(config: Config, diagnostics: Diagnostics) -> list[Brief]:
     """Load every brief under the content folder, reporting problems to ``diagnostics``."""
     content_dir = config.content_dir

@@ -33,15 +33,24 @@ def check_output_dir(output: Path, shown: Path) -> None:
 
 
 def write_site(
-    output: Path, files: Mapping[str, bytes], *, static_dirs: tuple[Path, ...] = ()
+    output: Path,
+    files: Mapping[str, bytes],
+    *,
+    static_dirs: tuple[Path, ...] = (),
+    copies: Mapping[str, Path] | None = None,
 ) -> None:
-    """Write ``files`` (site-relative path → bytes) and copy ``static_dirs``, then swap in."""
+    """Write ``files`` (site-relative path → bytes), copy ``static_dirs`` and ``copies``
+    (site-relative path → source file, such as a brief's images), then swap in."""
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     try:
         for static in static_dirs:
             if static.is_dir():
                 shutil.copytree(static, staging / static.name, dirs_exist_ok=True)
+        for relative, source in sorted((copies or {}).items()):
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
         for relative, content in sorted(files.items()):
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)

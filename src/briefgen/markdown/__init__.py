@@ -2,8 +2,9 @@
 
 One markdown-it-py parser per language, built from small plugins, each in its own module with
 its own fixture file: ``citations`` (Pandoc's ``[@key]``), ``footnotes`` (joining the endnote
-sequence), ``figures``, ``tables`` (``Table:`` captions), ``math`` (MathML), ``typography``
-(Pandoc's ``smart``), ``headings`` (ranks, ids, attributes) and ``comments``.
+sequence), ``crossrefs`` (Quarto's ``@fig-x``), ``figures``, ``tables`` (``Table:`` captions),
+``math`` (MathML), ``typography`` (Pandoc's ``smart``), ``inline`` (sub, sup, strikeout, spans,
+definition lists), ``headings`` (ranks, ids, attributes) and ``comments``.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from briefgen.markdown.env import MarkdownEnv
 from briefgen.markdown.figures import figures_plugin
 from briefgen.markdown.footnotes import footnote_key, footnotes_plugin
 from briefgen.markdown.headings import TOP_RANK, headings_plugin, plain_text
+from briefgen.markdown.inline import inline_extensions_plugin
 from briefgen.markdown.math import math_plugin
 from briefgen.markdown.tables import tables_plugin
+from briefgen.markdown.typography import typography_plugin
 from briefgen.model import BodyLink, CitationGroup, CitationItem, ParsedSection, Section
 
 __all__ = [
@@ -50,6 +53,8 @@ def create_markdown(language: str = "en-US") -> MarkdownIt:
     md.use(comments_plugin)
     md.use(footnotes_plugin)
     md.use(citations_plugin)
+    md.use(inline_extensions_plugin)  # after citations: ``[@a]`` is a citation, not a span
+    md.use(typography_plugin, language=language)
     md.use(crossrefs_plugin)  # before the citation rules, which would read @fig-x as a key
     md.use(headings_plugin)
     md.use(math_plugin)

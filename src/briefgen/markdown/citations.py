@@ -179,8 +179,12 @@ def _make_narrative_rule(token_type: str) -> Callable[[StateInline, bool], bool]
 
 
 def _render_inline(state: StateInline, source: str) -> str:
-    """A prefix or suffix's Markdown as inline HTML (emphasis, code, links…)."""
-    return str(state.md.renderInline(source)).strip()
+    """A prefix or suffix's Markdown as inline HTML (emphasis, code, links…).
+
+    Its own env: what it holds is part of this citation, not of the document's lists.
+    """
+    env = {"language": state.env.get("language", "en-US"), "path": state.env.get("path")}
+    return str(state.md.renderInline(source, env)).strip()
 
 
 def _is_link_text(state: StateInline, end: int) -> bool:
