@@ -48,7 +48,9 @@ def number_crossrefs(
             anchors[f"sec-{section.slug}"] = section.slug
         heading_numbers = _heading_numbers(parsed, titled if not section.lead else 0)
         for label in parsed.labels:
-            if label.id in kinds:
+            if label.id in anchors:  # an explicit {#sec-x} wins over a section file's name
+                del anchors[label.id]
+            elif label.id in kinds:
                 diagnostics.error(
                     f"label {label.id!r} is used twice in this brief; each figure, table, "
                     "section or equation needs its own",
