@@ -62,6 +62,11 @@ class ServedSite:
         return f"{self.url}cecot/index.html"
 
     @property
+    def features(self) -> str:
+        """The brief using every Pandoc Markdown feature (tests/fixtures/features)."""
+        return f"{self.url}features/index.html"
+
+    @property
     def index(self) -> str:
         return f"{self.url}index.html"
 
@@ -84,7 +89,8 @@ def tool(path: Path, install: str) -> Path:
 
 @pytest.fixture(scope="session")
 def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
-    """The CECOT brief with sample link health, built and served from a sub-path."""
+    """The CECOT brief with sample link health, and the features brief, built and served from
+    a sub-path."""
     docroot = tmp_path_factory.mktemp("docroot")
     handler = functools.partial(_QuietHandler, directory=str(docroot))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -94,6 +100,7 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite
         url = f"http://127.0.0.1:{server.server_address[1]}{SUB_PATH}"
         project = helpers.copy_cecot(tmp_path_factory.mktemp("project") / "cecot", base_url=url)
         helpers.sample_health(project)
+        helpers.add_features_brief(project)
         helpers.build(project)
         shutil.copytree(project / "site", docroot / SUB_PATH.strip("/"))
         yield ServedSite(docroot / SUB_PATH.strip("/"), url)

@@ -31,7 +31,7 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("name", ["brief", "index", "not_found"])
+@pytest.mark.parametrize("name", ["brief", "features", "index", "not_found"])
 def test_no_axe_violations(served_site: ServedSite, new_page: Any, name: str, scheme: str) -> None:
     page = new_page(color_scheme=scheme, viewport={"width": 1280, "height": 900})
     page.goto(getattr(served_site, name))

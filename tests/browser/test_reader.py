@@ -171,7 +171,7 @@ def test_link_health_is_shown_per_note(served_site: ServedSite, new_page: Any) -
     assert page.locator("#note-iv .health").count() == 0
 
 
-LAYOUT_PAGES = ("brief", "index", "not_found")
+LAYOUT_PAGES = ("brief", "features", "index", "not_found")
 
 
 @pytest.mark.parametrize("width", [pytest.param(w, id=f"{w}px") for w in (320, 390, 1280)])

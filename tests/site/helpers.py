@@ -43,6 +43,18 @@ def copy_cecot(root: Path, *, base_url: str = "https://briefs.example.org/") -> 
     return root
 
 
+FEATURES = REPO / "tests" / "fixtures" / "features"
+"""A project whose one brief uses every Pandoc Markdown feature briefgen reads."""
+
+
+def add_features_brief(root: Path) -> None:
+    """Add the features brief and its sources to the project in ``root``."""
+    shutil.copytree(FEATURES / "content" / "features", root / "content" / "features")
+    bib = (FEATURES / "references.bib").read_text(encoding="utf-8")
+    with (root / "references.bib").open("a", encoding="utf-8") as file:
+        file.write("\n" + bib)
+
+
 def build(root: Path) -> Project:
     """Build the project in ``root`` into ``root/site``."""
     return build_site(load_config(root))

@@ -1,8 +1,9 @@
 """Headings inside a section: Pandoc's attributes (``{#id .class}``), ranks and stable ids.
 
-A section's own title is the page's ``<h2>`` (the brief's title its ``<h1>``), so the highest
-heading a section's Markdown uses becomes ``<h3>`` and the others keep their distance below it,
-whether the author wrote ``#`` or ``##`` for it. Each heading gets an id as Pandoc's
+A section's own title is the page's ``<h2>`` (the brief's title its ``<h1>``), so a section's
+outermost headings become ``<h3>``, whether the author wrote ``#`` or ``##`` for them, and each
+heading inside another ranks one below it (``#`` then ``###`` gives h3 then h4: a screen
+reader's outline never skips a rank, where Pandoc keeps the levels as written). Each heading gets an id as Pandoc's
 ``auto_identifiers`` makes it (``{#id}`` wins), unique on the page.
 """
 
@@ -56,17 +57,23 @@ def _headings(state: StateCore) -> None:
     used: set[str] = state.env.setdefault("used_ids", set())
     found: list[Heading] = state.env.setdefault("headings", [])
     tokens = state.tokens
-    levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
-    if not levels:
-        return
-    shift = state.env.get("top_rank", TOP_RANK) - min(levels)
+    top = state.env.get("top_rank", TOP_RANK)
+    # (level written, rank given) of the headings the current one sits under.
+    enclosing: list[tuple[int, int]] = []
+    rank = top
     for i, token in enumerate(tokens):
-        if token.type not in ("heading_open", "heading_close"):
-            continue
-        rank = min(6, int(token.tag[1]) + shift)
-        token.tag = f"h{rank}"
         if token.type == "heading_close":
+            token.tag = f"h{rank}"
             continue
+        if token.type != "heading_open":
+            continue
+        level = int(token.tag[1])
+        while enclosing and enclosing[-1][0] >= level:
+            enclosing.pop()
+        # One rank below the heading it sits under: never a skipped rank (h3 then h5).
+        rank = min(6, enclosing[-1][1] + 1 if enclosing else top)
+        enclosing.append((level, rank))
+        token.tag = f"h{rank}"
         inline = tokens[i + 1]
         explicit = _read_attributes(state, token, inline)
         text = plain_text(inline.children or [])
