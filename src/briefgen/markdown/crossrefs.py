@@ -87,7 +87,7 @@ def _collect_labels(state: StateCore) -> None:
     labels: list[Label] = env.setdefault("labels", [])
     refs: list[CrossRef] = env.setdefault("crossrefs", [])
 
-    def visit(tokens: list[Token], line: int) -> None:
+    def visit(tokens: list[Token], line: int, block: Token | None = None) -> None:
         for token in tokens:
             here = token.map[0] + offset + 1 if token.map else line
             identifier = str(token.attrGet("id") or "")
@@ -95,9 +95,11 @@ def _collect_labels(state: StateCore) -> None:
             if prefix in KINDS and token.nesting >= 0 and "-" in identifier:
                 labels.append(Label(identifier, KINDS[prefix], Location(path, here)))
             if token.type == "crossref":
+                if block is not None:  # the line inside the paragraph
+                    here += block.content.count("\n", 0, token.meta["pos"])
                 refs.append(CrossRef(token.meta["labels"], Location(path, here)))
             if token.children:
-                visit(token.children, here)
+                visit(token.children, here, token if token.type == "inline" else None)
 
     visit(state.tokens, offset + 1)
     for body in env.get("footnote_bodies", {}).values():
