@@ -3,8 +3,8 @@
 A section's own title is the page's ``<h2>`` (the brief's title its ``<h1>``), so a section's
 outermost headings become ``<h3>``, whether the author wrote ``#`` or ``##`` for them, and each
 heading inside another ranks one below it (``#`` then ``###`` gives h3 then h4: a screen
-reader's outline never skips a rank, where Pandoc keeps the levels as written). Each heading gets an id as Pandoc's
-``auto_identifiers`` makes it (``{#id}`` wins), unique on the page.
+reader's outline never skips a rank, where Pandoc keeps the levels as written). Each heading
+gets an id as Pandoc's ``auto_identifiers`` makes it (``{#id}`` wins), unique on the page.
 """
 
 from __future__ import annotations
@@ -83,7 +83,8 @@ def _headings(state: StateCore) -> None:
                    "its own {#id}")  # fmt: skip
         identifier = explicit or unique_id(pandoc_identifier(text), used)
         used.add(identifier)
-        token.attrSet("id", identifier)
+        classes = token.attrGet("class")
+        token.attrs = {"id": identifier, **({"class": classes} if classes else {})}
         # The contents shows the heading's words and formatting, not its notes.
         shown = [t for t in inline.children or [] if t.type not in _NOT_IN_CONTENTS]
         html = state.md.renderer.render(shown, state.md.options, {})
