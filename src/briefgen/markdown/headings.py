@@ -81,7 +81,7 @@ def _headings(state: StateCore) -> None:
             report(state.env, token.map[0] if token.map else None,
                    f"heading id {explicit!r} is used twice on this page; give each heading "
                    "its own {#id}")  # fmt: skip
-        identifier = explicit or unique_id(pandoc_identifier(text), used)
+        identifier = explicit or unique_id(pandoc_identifier(_smart_text(inline)), used)
         used.add(identifier)
         classes = token.attrGet("class")
         token.attrs = {"id": identifier, **({"class": classes} if classes else {})}
@@ -121,6 +121,23 @@ def _read_attributes(state: StateCore, heading: Token, inline: Token) -> str:
                f"heading id in {match[0].strip()!r} must start with a letter and hold only "
                "letters, digits, '-', '_', ':' or '.'")  # fmt: skip
     return identifier
+
+
+# Pandoc makes an id from the text after ``smart``, where ``--``, ``---`` and ``...`` are dashes
+# and an ellipsis, punctuation the id leaves out ("1990--91" gives ``199091``, not
+# ``1990--91``); our typography rule runs after this one, so the id drops them here.
+_SMART_PUNCTUATION = re.compile(r"---|--|\.\.\.")
+
+
+def _smart_text(inline: Token) -> str:
+    """The heading's plain text as Pandoc reads it for an id: without smart punctuation."""
+    children = [
+        child.copy(content=_SMART_PUNCTUATION.sub("", child.content))
+        if child.type == "text"
+        else child
+        for child in inline.children or []
+    ]
+    return plain_text(children)
 
 
 def plain_text(children: list[Token]) -> str:
