@@ -219,14 +219,21 @@ def smarten(children: list[Token], marks: QuoteMarks) -> None:
             token.content = _tie_abbreviations(_dashes(token.content), following)
         elif token.type == "image" and token.children:
             smarten(token.children, marks)
-    _Quotes(children, marks).apply()
+    # Most paragraphs hold no straight quote at all: nothing to pair.
+    if any(t.type == "text" and ('"' in t.content or "'" in t.content) for t in children):
+        _Quotes(children, marks).apply()
 
 
 def _dashes(text: str) -> str:
+    if "--" not in text and "..." not in text:  # the common case, without the regex
+        return text
     return _DASHES_AND_ELLIPSES.sub(lambda match: _REPLACEMENTS[match[0]], text)
 
 
 def _tie_abbreviations(text: str, following: Token | None) -> str:
+    if not _has_abbreviation(text):  # the common case, without the regex
+        return text
+
     def tie(match: re.Match[str]) -> str:
         if match[1] not in ABBREVIATIONS:
             return match[0]
@@ -238,9 +245,44 @@ def _tie_abbreviations(text: str, following: Token | None) -> str:
     return _WORD_THEN_SPACES.sub(tie, text)
 
 
+def _has_abbreviation(text: str) -> bool:
+    """Whether a word on Pandoc's list ends with a dot before a space (or the text's end)."""
+    dot = text.find(".")
+    while dot != -1:
+        if dot + 1 == len(text) or text[dot + 1] == " ":
+            start = dot
+            while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "."):
+                start -= 1
+            if text[start : dot + 1] in ABBREVIATIONS:
+                return True
+        dot = text.find(".", dot + 1)
+    return False
+
+
+_MARKS = frozenset({'"', "'"})
+_MARK = re.compile(r"([\"'])")
+
+
+def _runs(text: str) -> list[str]:
+    """Marks; the spaces right before a mark (a closing mark trims them); other runs of text."""
+    runs = []
+    parts = _MARK.split(text)  # text, mark, text, mark…, text
+    for index, part in enumerate(parts):
+        if index % 2 or index == len(parts) - 1:
+            runs.append(part)
+            continue
+        body = part.rstrip(" \t")
+        runs += [body, part[len(body) :]]
+    return [run for run in runs if run]
+_SPACES = re.compile(r"[ \t]+")
+
+
 @dataclass(slots=True)
 class _Cell:
-    """One character of the paragraph, or one token that is not text."""
+    """A quotation mark, a run of spaces, a run of other text, or one token that is not text.
+
+    Runs keep the parser's work per mark, not per character (a paragraph has few marks).
+    """
 
     kind: str
     """``char`` (may change), ``fixed`` (counts as text, never changes: escapes, autolinks),
@@ -268,11 +310,11 @@ class _Quotes:
             if token.type == "text":
                 start = len(self.cells)
                 kind = "fixed" if verbatim else "char"
-                self.cells.extend(_Cell(kind, char) for char in token.content)
+                self.cells.extend(_Cell(kind, run) for run in _runs(token.content))
                 if not verbatim:
                     self.texts.append((token, start, len(self.cells)))
             elif token.type == "text_special":
-                self.cells.extend(_Cell("fixed", char) for char in token.content)
+                self.cells.extend(_Cell("fixed", run) for run in _runs(token.content))
             elif token.type in ("softbreak", "hardbreak"):
                 self.cells.append(_Cell("space", token=token))
             elif token.nesting == 1:
@@ -285,7 +327,7 @@ class _Quotes:
                 self.cells.append(_Cell("atom", token=token))
 
     def apply(self) -> None:
-        if not any(cell.kind == "char" and cell.char in "\"'" for cell in self.cells):
+        if not any(cell.kind == "char" and cell.char in _MARKS for cell in self.cells):
             return
         self._index_closers()
         replacements: dict[int, str] = {}
@@ -319,7 +361,7 @@ class _Quotes:
             if cell.kind == "open":
                 open_at.append(index + 1)
                 depth += 1
-            elif cell.kind == "char" and self._may_end_quotation(index):
+            elif cell.kind == "char" and cell.char in _MARKS and self._may_end_quotation(index):
                 self.closers.setdefault((cell.char, depth), []).append(index)
 
     def _may_end_quotation(self, index: int) -> bool:
@@ -359,7 +401,7 @@ class _Quotes:
                 index, inner = result
                 found.update(inner)
                 index += 1
-            elif cell.kind == "char" and cell.char in "\"'":
+            elif cell.kind == "char" and cell.char in _MARKS:
                 index = self._quote(index, context, found)
             else:
                 index += 1
@@ -382,7 +424,8 @@ class _Quotes:
                 found[end] = self.marks.close if double else self.marks.close_inner
                 # Pandoc trims the spaces before a closing mark.
                 before = end - 1
-                while self.cells[before].kind == "char" and self.cells[before].char in " \t":
+                cells = self.cells
+                while cells[before].kind == "char" and _SPACES.fullmatch(cells[before].char):
                     found[before] = ""
                     before -= 1
                 return end + 1
@@ -399,17 +442,17 @@ class _Quotes:
             assert cell.token is not None
             return cell.token.type in ("em_close", "strong_close")
         if cell.kind == "char":
-            return cell.char.isalnum() or cell.char == "."
-        return cell.kind == "fixed" and cell.char.isalnum()
+            return cell.char[-1:].isalnum() or cell.char[-1:] == "."
+        return cell.kind == "fixed" and cell.char[-1:].isalnum()
 
     def _opens(self, index: int) -> bool:
         if index + 1 >= len(self.cells):
             return False
         cell = self.cells[index + 1]
-        return cell.kind != "space" and cell.char not in (" ", "\t", "\n")
+        return cell.kind != "space" and cell.char[:1] not in (" ", "\t", "\n")
 
     def _alphanumeric(self, index: int) -> bool:
         if index >= len(self.cells):
             return False
         cell = self.cells[index]
-        return cell.kind in ("char", "fixed") and cell.char.isalnum()
+        return cell.kind in ("char", "fixed") and cell.char[:1].isalnum()
