@@ -222,13 +222,18 @@ def brief_page(
         citation = citations[first + index]
         shown = formatted.citations[citation.index]
         in_text = shown.in_text.html if shown.in_text else ""
+        # Pandoc's markup for what a citation puts in the text: a span naming its keys.
+        keys = escape(" ".join(item.key for item in citation.group.items))
         if citation.group.footnote:
             # Inside the author's own footnote the citation is written out where it stands (the
             # reference names the author, so ``@key`` adds nothing); the sentence ends it.
-            return shown.note.html.removesuffix(".") if shown.note else in_text
+            text = shown.note.html.removesuffix(".") if shown.note else in_text
+            return f'<span class="citation" data-cites="{keys}">{text}</span>'
         if citation.note is None:
-            return f'<span class="citation">{in_text}</span>'
+            return f'<span class="citation" data-cites="{keys}">{in_text}</span>'
         # "As Blum[i] shows": the marker follows the name it belongs to, as a footnote does.
+        if in_text:
+            in_text = f'<span class="citation" data-cites="{keys}">{in_text}</span>'
         return in_text + render_marker(citation.note)
 
     def footnote(key: str, repeat: int) -> str:

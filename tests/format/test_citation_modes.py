@@ -35,7 +35,10 @@ def test_in_text_mode_links_each_work_to_the_reference_list(
     index = _index("style: apa\ncitations: in-text\n")
     page = _page(make_project({"content/small/_index.md": index}))
     assert 'role="doc-endnotes"' not in page
-    assert '<span class="citation">(<a href="#work-blum2004">Blum, 2004</a>)</span>' in page
+    assert (
+        '<span class="citation" data-cites="blum2004">'
+        '(<a href="#work-blum2004">Blum, 2004</a>)</span>' in page
+    )
     assert '<li id="work-blum2004" class="csl-entry">' in page
     assert "Amnesty International, 2024, p. 3" in page
 
@@ -98,7 +101,11 @@ def test_narrative_citation_in_endnotes_mode_puts_the_author_in_the_sentence(
         {"content/small/01-the-deal.md": "---\ntitle: T\n---\nAs @blum2004 [p. 9] shows.\n"}
     )
     page = _page(root)
-    assert re.search(r"As Blum<sup class=\"note-ref\">.*?\[i\]</a></sup> shows\.", page)
+    assert re.search(
+        r'As <span class="citation" data-cites="blum2004">Blum</span>'
+        r'<sup class="note-ref">.*?\[i\]</a></sup> shows\.',
+        page,
+    )
     note = re.search(r'<p class="note-text"[^>]*>(.*?)</p>', page, re.S)
     assert note is not None and "Zed Books, p. 9." in html.unescape(note.group(1))
 

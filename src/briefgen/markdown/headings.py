@@ -38,6 +38,8 @@ _NOT_IN_CONTENTS = frozenset({"citation", "footnote_ref", "crossref"})
 def headings_plugin(md: MarkdownIt) -> None:
     """Read heading attributes, set ranks and ids; headings go to ``env["headings"]``."""
     md.core.ruler.after("inline", "heading_attributes", _headings)
+    # Last before text_join: after typography (when it is used before this plugin).
+    md.core.ruler.before("text_join", "heading_contents", _contents)
     md.add_render_rule("heading_open", _render_open)
 
 
@@ -55,7 +57,6 @@ def _render_open(
 
 def _headings(state: StateCore) -> None:
     used: set[str] = state.env.setdefault("used_ids", set())
-    found: list[Heading] = state.env.setdefault("headings", [])
     tokens = state.tokens
     top = state.env.get("top_rank", TOP_RANK)
     # (level written, rank given) of the headings the current one sits under.
@@ -76,7 +77,6 @@ def _headings(state: StateCore) -> None:
         token.tag = f"h{rank}"
         inline = tokens[i + 1]
         explicit = _read_attributes(state, token, inline)
-        text = plain_text(inline.children or [])
         if explicit and explicit in used:
             report(state.env, token.map[0] if token.map else None,
                    f"heading id {explicit!r} is used twice on this page; give each heading "
@@ -85,10 +85,21 @@ def _headings(state: StateCore) -> None:
         used.add(identifier)
         classes = token.attrGet("class")
         token.attrs = {"id": identifier, **({"class": classes} if classes else {})}
+        token.meta["rank"] = rank
+
+
+def _contents(state: StateCore) -> None:
+    """Each heading for the contents, once smart typography has run (curly quotes, dashes)."""
+    found: list[Heading] = state.env.setdefault("headings", [])
+    for i, token in enumerate(state.tokens):
+        if token.type != "heading_open":
+            continue
+        children = state.tokens[i + 1].children or []
         # The contents shows the heading's words and formatting, not its notes.
-        shown = [t for t in inline.children or [] if t.type not in _NOT_IN_CONTENTS]
-        html = state.md.renderer.render(shown, state.md.options, {})
-        found.append(Heading(rank, identifier, text, str(html).strip()))
+        shown = [t for t in children if t.type not in _NOT_IN_CONTENTS]
+        html = str(state.md.renderer.render(shown, state.md.options, {})).strip()
+        identifier = str(token.attrGet("id"))
+        found.append(Heading(token.meta["rank"], identifier, plain_text(children), html))
 
 
 def _read_attributes(state: StateCore, heading: Token, inline: Token) -> str:
