@@ -148,6 +148,7 @@ def _shape(math: ET.Element) -> tuple[str | None, list[str], str | None]:
         pytest.param("$$\n\\sqrt{a<b} \\& c\n$$", id="msqrt-escaped-multiline"),
         pytest.param("$\\sum_{i=1}^n i$", id="msubsup"),
         pytest.param("$\\alpha \\leq \\beta$", id="greek-operators"),
+        pytest.param("$$\\begin{aligned} a &= b \\\\ c &= d \\end{aligned}$$", id="aligned"),
     ],
 )
 def test_same_structure_as_pandoc(markdown: str) -> None:

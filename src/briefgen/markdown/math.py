@@ -132,6 +132,7 @@ def tex_to_mathml(tex: str, *, display: bool = False) -> str:
     """
     from latex2mathml.converter import convert_to_element
 
+    tex = _ENVIRONMENT_ALIAS.sub(_alias, tex)
     _check_source(tex)
     try:
         root = convert_to_element(tex, display="block" if display else "inline")
@@ -224,6 +225,24 @@ def _convert_token(token: Token, env: Any, line: int | None) -> None:
             f"TeX math {tex!r} does not convert to MathML: {exc}; "
             "check the formula (Pandoc's TeX math syntax)",
         )
+
+
+# amsmath environments researchers write inside $$…$$ that latex2mathml lacks, as the ones it
+# has that typeset the same: ``aligned`` is ``align*`` without its own display.
+_ALIASES = {
+    "aligned": ("align*", ""),
+    "gathered": ("array", "{c}"),
+    "gather": ("array", "{c}"),
+    "gather*": ("array", "{c}"),
+    "equation": ("array", "{c}"),
+    "equation*": ("array", "{c}"),
+}
+_ENVIRONMENT_ALIAS = re.compile(r"(\\begin|\\end)\{(aligned|gathered|gather\*?|equation\*?)\}")
+
+
+def _alias(match: re.Match[str]) -> str:
+    environment, arguments = _ALIASES[match[2]]
+    return f"{match[1]}{{{environment}}}" + (arguments if match[1] == "\\begin" else "")
 
 
 def _check_source(tex: str) -> None:
