@@ -9,7 +9,7 @@ from pathlib import Path
 from briefgen.bibliography import load_bibliography
 from briefgen.citations import resolve_citations
 from briefgen.config import Config
-from briefgen.content import PAGE_IDS, bundle_files, load_briefs
+from briefgen.content import BRIEF_FILE, PAGE_IDS, bundle_files, load_briefs
 from briefgen.crossrefs import number_crossrefs
 from briefgen.errors import Diagnostic, Diagnostics, Location
 from briefgen.markdown import parse_section, render_inline
@@ -40,7 +40,7 @@ def resolve_brief(
     brief: Brief, bibliography: Bibliography, config: Config, diagnostics: Diagnostics
 ) -> ResolvedBrief:
     """Parse a brief's sections and resolve its citations (independently of other briefs)."""
-    brief = _titles_rendered(brief)
+    brief = _titles_rendered(brief, diagnostics)
     bundle = config.root / brief.path
     used_ids = set(PAGE_IDS) | {s.slug for s in brief.sections}
     used_ids |= {f"{s.slug}-title" for s in brief.sections}
@@ -58,12 +58,20 @@ def resolve_brief(
                          crossrefs.anchors)  # fmt: skip
 
 
-def _titles_rendered(brief: Brief) -> Brief:
+def _titles_rendered(brief: Brief, diagnostics: Diagnostics) -> Brief:
     """Titles are Markdown: keep their HTML for headings and their plain text everywhere else."""
-    html, text = render_inline(brief.title, brief.language)
+
+    def rendered(title: str, where: Path) -> tuple[str, str]:
+        html, text, notes = render_inline(title, brief.language)
+        if notes:  # the front matter starts on line 1, as the other front-matter errors say
+            message = f"the title {title!r} holds a citation or a footnote, which a title cannot "
+            diagnostics.error(message + "show; cite in the text below it", Location(where, 1))
+        return html, text
+
+    html, text = rendered(brief.title, brief.path / BRIEF_FILE)
     sections = []
     for section in brief.sections:
-        section_html, section_text = render_inline(section.title, brief.language)
+        section_html, section_text = rendered(section.title, section.path)
         sections.append(replace(section, title=section_text, title_html=section_html))
     return replace(brief, title=text, title_html=html, sections=tuple(sections))
 

@@ -65,3 +65,10 @@ def test_a_footnote_body_leaves_the_text() -> None:
     assert "paragraph" not in html
     (body,) = env["footnote_bodies"].values()
     assert [t.type for t in body].count("paragraph_open") == 2
+
+
+def test_a_footnote_defined_twice_is_an_error_at_the_second() -> None:
+    _, env = parse("A[^d].\n\n[^d]: One.\n[^d]: Two.\n", line_offset=3)
+    assert [error.format() for error in env.get("errors", [])] == [
+        "doc.md:7: footnote [^d] is defined twice (first on line 6); give each its own label"
+    ]

@@ -180,3 +180,13 @@ def test_html_comments_are_never_published(project: Path) -> None:
     build(project)
     html = (project / "site" / "features" / "index.html").read_text(encoding="utf-8")
     assert "TODO" not in html and "Madrid" not in html
+
+
+def test_a_title_cannot_cite(project: Path) -> None:
+    path = section(project, "02-method.md")
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "title: Method", "title: Method [@who2021heat]"), encoding="utf-8")  # fmt: skip
+    assert errors(project) == [
+        "content/features/02-method.md:1: the title 'Method [@who2021heat]' holds a citation or "
+        "a footnote, which a title cannot show; cite in the text below it"
+    ]

@@ -103,13 +103,16 @@ def parse_section(
     )
 
 
-def render_inline(text: str, language: str = "en-US") -> tuple[str, str]:
-    """A title's Markdown as inline HTML, and as plain text (for ``<title>``, feeds, metadata)."""
+def render_inline(text: str, language: str = "en-US") -> tuple[str, str, bool]:
+    """A title's Markdown as inline HTML, as plain text (for ``<title>``, feeds, metadata), and
+    whether it holds a citation or a footnote (which a title cannot show)."""
     md = create_markdown(language)
     env: MarkdownEnv = {"language": language}
     tokens = md.parseInline(text, env)  # type: ignore[arg-type]
     children = tokens[0].children or [] if tokens else []
-    return str(md.renderer.render(children, md.options, env)), plain_text(children)  # type: ignore[arg-type]
+    notes = any(child.type in ("citation", "footnote_ref") for child in children)
+    html = str(md.renderer.render(children, md.options, env))  # type: ignore[arg-type]
+    return html, plain_text(children), notes
 
 
 def render_section(parsed: ParsedSection, env: MarkdownEnv) -> str:

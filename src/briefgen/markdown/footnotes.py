@@ -42,7 +42,17 @@ def footnote_key(env: Any, footnote_id: int) -> str:
 
 def _check_definitions(state: StateCore) -> None:
     refs: dict[str, int] = state.env.get("footnotes", {}).get("refs", {})
+    defined: dict[str, int | None] = {}
+    offset = state.env.get("line_offset", 0)
     for token in state.tokens:
+        if token.type == "footnote_reference_open":
+            label, line = token.meta["label"], token.map[0] if token.map else None
+            if label in defined:
+                first = defined[label]
+                where = "" if first is None else f" (first on line {first + offset + 1})"
+                message = f"footnote [^{label}] is defined twice{where}; give each its own label"
+                report(state.env, line, message)
+            defined.setdefault(label, line)
         if token.type == "footnote_reference_open" and refs.get(":" + token.meta["label"]) == -1:
             line = token.map[0] if token.map else None
             report(state.env, line, f"footnote [^{token.meta['label']}] is defined but never "
