@@ -581,6 +581,7 @@ CROSSREFS = {
     "#tbl-regions": ("Table 1", "table"),
     "#sec-method": ("Section 2.1", "h3"),
     "#eq-wbgt": ("Equation 1", "div"),
+    "#sec-why": ("Section 1.1", "h3"),
 }
 
 

@@ -1,4 +1,4 @@
-"""Headings, HTML comments and cross-references: each plugin's fixture file."""
+"""Headings, HTML comments, fenced divs and cross-references: each plugin's fixture file."""
 
 from __future__ import annotations
 
@@ -38,6 +38,19 @@ def test_headings(line: int, title: str, text: str, expected: str) -> None:
 @pytest.mark.parametrize(("line", "title", "text", "expected"), cases("comments.md"))
 def test_comments(line: int, title: str, text: str, expected: str) -> None:
     assert render(text) == expected
+
+
+@pytest.mark.parametrize(("line", "title", "text", "expected"), cases("divs.md"))
+def test_divs(line: int, title: str, text: str, expected: str) -> None:
+    assert render(text) == expected
+
+
+def test_a_refused_div_attribute_is_reported_at_its_line() -> None:
+    env: MarkdownEnv = {"path": Path("doc.md"), "line_offset": 2}
+    create_markdown().parse("Text.\n\n::: {.x onclick=\"alert(1)\"}\ny\n:::\n", env)  # type: ignore[arg-type]
+    assert [e.format() for e in env.get("errors", [])] == [
+        "doc.md:5: fenced div attribute 'onclick' was left out: event handlers run scripts"
+    ]
 
 
 @pytest.mark.parametrize(("line", "title", "text", "expected"), cases("crossrefs.md"))

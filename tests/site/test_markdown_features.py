@@ -133,6 +133,7 @@ def test_cross_references_name_and_link_their_targets(project: Path) -> None:
         "tbl-regions": "Table 1",
         "sec-method": "Section 2.1",
         "eq-wbgt": "Equation 1",
+        "sec-why": "Section 1.1",
     }
     for target in links:
         assert f'id="{target}"' in html
@@ -174,6 +175,12 @@ def test_headings_rank_below_the_section_and_nest_in_the_contents(project: Path)
     toc = html[html.index('<nav class="toc"') : html.index("</nav>")]
     assert re.search(r'href="#method">Method</a><ol><li><a href="#sec-method">', toc)
     assert 'href="#a-sub-heading"' in toc
+
+
+def test_a_quarto_callout_is_an_aside(project: Path) -> None:
+    build(project)
+    html = (project / "site" / "features" / "index.html").read_text(encoding="utf-8")
+    assert '<div class="callout-note" role="note">\n<p>Shade and water' in html
 
 
 def test_html_comments_are_never_published(project: Path) -> None:

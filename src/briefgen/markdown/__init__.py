@@ -4,7 +4,8 @@ One markdown-it-py parser per language, built from small plugins, each in its ow
 its own fixture file: ``citations`` (Pandoc's ``[@key]``), ``footnotes`` (joining the endnote
 sequence), ``crossrefs`` (Quarto's ``@fig-x``), ``figures``, ``tables`` (``Table:`` captions),
 ``math`` (MathML), ``typography`` (Pandoc's ``smart``), ``inline`` (sub, sup, strikeout, spans,
-definition lists), ``headings`` (ranks, ids, attributes) and ``comments``.
+definition lists), ``divs`` (fenced divs, Quarto's callouts), ``headings`` (ranks, ids,
+attributes) and ``comments``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from markdown_it import MarkdownIt
 from briefgen.markdown.citations import citations_plugin, parse_citation_group
 from briefgen.markdown.comments import comments_plugin
 from briefgen.markdown.crossrefs import crossrefs_plugin
+from briefgen.markdown.divs import divs_plugin
 from briefgen.markdown.env import MarkdownEnv
 from briefgen.markdown.figures import figures_plugin
 from briefgen.markdown.footnotes import footnote_key, footnotes_plugin
@@ -51,6 +53,7 @@ def create_markdown(language: str = "en-US") -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(comments_plugin)
+    md.use(divs_plugin)
     md.use(footnotes_plugin)
     md.use(citations_plugin)
     md.use(inline_extensions_plugin)  # after citations: ``[@a]`` is a citation, not a span
