@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -72,3 +73,22 @@ def make_project(tmp_path: Path) -> Callable[..., Path]:
         return root
 
     return make
+
+
+@pytest.fixture(scope="session")
+def pandoc() -> Callable[..., str]:
+    """Run Pandoc 3 (pypandoc-binary, a test extra), the oracle for Markdown and citations:
+    ``pandoc(text, "-t", "html", "--mathml")`` reads ``text`` as Pandoc Markdown (``-f``
+    may be given again to change that). A missing Pandoc fails the test, never skips it."""
+    try:
+        import pypandoc
+    except ImportError:
+        pytest.fail("pypandoc-binary is missing; install the test extras: pip install -e '.[test]'")
+    path = str(pypandoc.get_pandoc_path())
+
+    def run(text: str, *args: str, cwd: Path | None = None) -> str:
+        command = [path, "-f", "markdown", *args]
+        return subprocess.run(command, input=text, capture_output=True, text=True, check=True,
+                              cwd=cwd).stdout  # fmt: skip
+
+    return run

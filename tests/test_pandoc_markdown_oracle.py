@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -447,13 +446,8 @@ def differences(feature: str, pandoc: Rendered, briefgen: Rendered) -> list[str]
 # The fixture, rendered by both
 
 
-PANDOC_ARGS = ["-f", "markdown", "-t", "html", "--mathml", "--citeproc"]
+PANDOC_ARGS = ["-t", "html", "--mathml", "--citeproc"]
 PANDOC_ARGS += ["--bibliography", "references.bib", "--metadata", "lang=en-US"]
-
-
-def _pandoc_path() -> str:
-    pypandoc = pytest.importorskip("pypandoc")
-    return str(pypandoc.get_pandoc_path())
 
 
 def _body(path: Path) -> str:
@@ -476,23 +470,15 @@ class Outputs:
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory: pytest.TempPathFactory) -> Outputs:
+def outputs(tmp_path_factory: pytest.TempPathFactory, pandoc: Callable[..., str]) -> Outputs:
     """Build the fixture brief once with briefgen and render its sections once with Pandoc."""
-    pandoc = _pandoc_path()
     root = tmp_path_factory.mktemp("features") / "project"
     shutil.copytree(FIXTURE, root)
     shutil.copytree(REPO / "templates", root / "templates")
     build_site(load_config(root))
     page_html = (root / "site" / "features" / "index.html").read_text(encoding="utf-8")
     pandoc_html = [
-        subprocess.run(
-            [pandoc, *PANDOC_ARGS],
-            input=_body(path),
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=root,
-        ).stdout
+        pandoc(_body(path), *PANDOC_ARGS, cwd=root)
         for path in sorted((root / "content" / "features").glob("[0-9]*.md"))
     ]
     return Outputs(from_pandoc(pandoc_html), from_briefgen(page_html), page_html, pandoc_html)
@@ -625,15 +611,9 @@ def _heading_ids(html: str) -> list[str]:
         pytest.param("## Dr. Smith's e.g. list", id="abbreviations"),
     ],
 )
-def test_heading_ids_as_pandoc_makes_them(markdown: str) -> None:
+def test_heading_ids_as_pandoc_makes_them(markdown: str, pandoc: Callable[..., str]) -> None:
     """Ids where the author gave none (a footnote marker is a documented difference)."""
     from briefgen.markdown import create_markdown
 
-    pandoc = subprocess.run(
-        [_pandoc_path(), "-f", "markdown", "-t", "html"],
-        input=markdown + "\n",
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert _heading_ids(create_markdown().render(markdown + "\n")) == _heading_ids(pandoc)
+    theirs = pandoc(markdown + "\n", "-t", "html")
+    assert _heading_ids(create_markdown().render(markdown + "\n")) == _heading_ids(theirs)

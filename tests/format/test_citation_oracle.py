@@ -13,12 +13,11 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pypandoc  # a test extra: missing, the module fails to load rather than skip
 import pytest
 
 from briefgen.build import build_site
 from briefgen.config import load_config
-
-pypandoc = pytest.importorskip("pypandoc")
 
 BIB = r"""
 @book{blum2004,

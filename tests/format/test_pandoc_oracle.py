@@ -47,7 +47,6 @@ def _load_benchmark() -> ModuleType:
 
 
 oracle = _load_benchmark()
-pytest.importorskip("pypandoc")
 
 
 @cache
