@@ -23,10 +23,11 @@ from briefgen.markdown.divs import divs_plugin
 from briefgen.markdown.env import MarkdownEnv
 from briefgen.markdown.figures import figures_plugin
 from briefgen.markdown.footnotes import footnote_key, footnotes_plugin
-from briefgen.markdown.headings import TOP_RANK, headings_plugin, plain_text
+from briefgen.markdown.headings import TOP_RANK, headings_plugin
 from briefgen.markdown.inline import inline_extensions_plugin
 from briefgen.markdown.math import math_plugin
 from briefgen.markdown.tables import tables_plugin
+from briefgen.markdown.tokens import plain_text
 from briefgen.markdown.typography import typography_plugin
 from briefgen.model import BodyLink, CitationGroup, CitationItem, ParsedSection, Section
 

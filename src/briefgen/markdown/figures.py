@@ -29,6 +29,7 @@ from mdit_py_plugins.attrs.parse import ParseError, parse
 
 from briefgen.errors import Diagnostic, Location, Severity
 from briefgen.markdown.env import report
+from briefgen.markdown.tokens import plain_text
 
 if TYPE_CHECKING:
     from markdown_it.utils import OptionsDict
@@ -50,19 +51,6 @@ def figures_plugin(md: MarkdownIt) -> None:
     md.core.ruler.after("inline", "figures", _figures)
     md.add_render_rule("image", _render_image)
     md.add_render_rule("figcaption", _render_figcaption)
-
-
-def caption_text(tokens: Sequence[Token]) -> str:
-    """An image description as plain text, for ``alt``: markup and citations dropped."""
-    parts = []
-    for token in tokens:
-        if token.type in ("text", "text_special", "code_inline", "math_inline"):
-            parts.append(token.content)
-        elif token.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif token.type == "image":
-            parts.append(caption_text(token.children or ()))
-    return " ".join("".join(parts).split())
 
 
 def crossref_title(env: Any, identifier: str | None) -> str:
@@ -121,7 +109,7 @@ def _figures(state: StateCore) -> None:
             and children
             and len(children) == 1
             and children[0].type == "image"
-            and caption_text(children[0].children or ())
+            and plain_text(children[0].children or ())
             and tokens[i - 1].type == "paragraph_open"
             and tokens[i + 1].type == "paragraph_close"
         ):
@@ -293,7 +281,7 @@ def _render_image(
     self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
 ) -> str:
     token = tokens[idx]
-    token.attrSet("alt", caption_text(token.children or ()))
+    token.attrSet("alt", plain_text(token.children or ()))
     return str(self.renderToken(tokens, idx, options, env))
 
 

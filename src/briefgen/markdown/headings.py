@@ -19,6 +19,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from briefgen.markdown.env import report
+from briefgen.markdown.tokens import plain_text
 from briefgen.model import Heading
 
 if TYPE_CHECKING:
@@ -149,19 +150,6 @@ def _smart_text(inline: Token) -> str:
         for child in inline.children or []
     ]
     return plain_text(children)
-
-
-def plain_text(children: list[Token]) -> str:
-    """An inline token list as plain text (formatting, links and notes removed)."""
-    parts = []
-    for child in children:
-        if child.type in ("text", "code_inline", "math_inline", "text_special"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif child.children and child.type == "image":
-            parts.append(plain_text(child.children))
-    return "".join(parts).strip()
 
 
 def pandoc_identifier(text: str) -> str:
