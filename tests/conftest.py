@@ -51,7 +51,6 @@ def make_project(tmp_path: Path) -> Callable[..., Path]:
     def make(files: dict[str, str] | None = None, *, cecot: bool = False) -> Path:
         root = tmp_path / "project"
         root.mkdir()
-        shutil.copytree(REPO / "templates", root / "templates")
         if cecot:
             shutil.copytree(REPO / "content", root / "content")
             shutil.copy(REPO / "references.bib", root / "references.bib")

@@ -286,3 +286,37 @@ def test_unknown_style_in_a_brief_points_at_the_brief(make_project: Callable[...
     root = make_project({"content/small/_index.md": "---\ntitle: T\nstyle: harvardx\n---\n"})
     (error,) = build_errors(root)
     assert error.startswith("content/small/_index.md:1: unknown CSL style 'harvardx'")
+
+
+def test_a_project_needs_no_templates_and_overrides_the_theme_file_by_file(
+    make_project: Callable[..., Path],
+) -> None:
+    root = make_project()
+    assert not (root / "templates").exists()
+    build_site(load_config(root))
+    theme_css = (root / "site" / "static" / "briefgen.css").read_text(encoding="utf-8")
+    assert "--measure" in theme_css and (root / "site" / "static" / "notes.js").is_file()
+    # One template and one static file replaced; the rest still comes from the theme.
+    (root / "templates" / "static").mkdir(parents=True)
+    (root / "templates" / "static" / "briefgen.css").write_text("body { color: teal; }\n")
+    (root / "templates" / "index.html").write_text(
+        '{% extends "base.html" %}{% block main %}<p id="mine">Our briefs</p>{% endblock %}\n'
+    )
+    build_site(load_config(root))
+    site = root / "site"
+    assert (site / "static" / "briefgen.css").read_text() == "body { color: teal; }\n"
+    assert (site / "static" / "notes.js").is_file()
+    assert '<p id="mine">Our briefs</p>' in (site / "index.html").read_text(encoding="utf-8")
+    assert 'class="brief-header"' in (site / "small" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_missing_template_names_where_it_was_looked_for(
+    make_project: Callable[..., Path],
+) -> None:
+    root = make_project({"templates/index.html": '{% extends "nowhere.html" %}\n'})
+    with pytest.raises(BriefgenError) as info:
+        build_site(load_config(root))
+    assert info.value.format_message() == (
+        "templates: template 'nowhere.html' not found in templates or in briefgen's theme; "
+        "check the name in the {% extends %} or {% include %} that uses it"
+    )

@@ -122,7 +122,7 @@ def bundles(project: Project, files: Mapping[str, bytes]) -> dict[str, Path]:
 
 def build_site(config: Config, *, strict: bool = False) -> Project:
     """Build the site into ``config.output_dir``; on any error the old site stays untouched."""
-    from briefgen.render import render_site
+    from briefgen.render import THEME, render_site
     from briefgen.write import check_output_dir, write_site
 
     shown = config.relative(config.output_dir)
@@ -131,6 +131,8 @@ def build_site(config: Config, *, strict: bool = False) -> Project:
     formatted, warnings = format_project(project, config, strict=strict)
     files = render_site(project, formatted, config)
     copies = bundles(project, files)
-    write_site(config.output_dir, files, static_dirs=(config.templates_dir / "static",),
+    # The theme's static files, then the project's: a project file replaces the theme's.
+    static = (THEME / "static", config.templates_dir / "static")
+    write_site(config.output_dir, files, static_dirs=static,
                copies=copies)  # fmt: skip
     return replace(project, warnings=project.warnings + warnings)

@@ -394,12 +394,19 @@ def _read_health(config: Config) -> Mapping[str, LinkResult]:
     return read_link_health(config.cache_dir)
 
 
+THEME = Path(__file__).parent / "theme"
+"""The default theme: templates and ``static/``, shipped inside the package."""
+
+
 def create_environment(templates_dir: Path) -> jinja2.Environment:
-    """The Jinja environment: autoescape on, undefined variables are errors."""
+    """The Jinja environment: the project's templates first, then the theme's; autoescape on,
+    undefined variables are errors."""
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir),
+        loader=jinja2.ChoiceLoader(
+            [jinja2.FileSystemLoader(templates_dir), jinja2.FileSystemLoader(THEME)]
+        ),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -428,8 +435,8 @@ def _render(
                           Location(config.relative(path), exc.lineno)) from exc  # fmt: skip
     except jinja2.TemplateNotFound as exc:
         raise RenderError(
-            f"template {exc.name!r} not found; expected it in "
-            f"{config.relative(config.templates_dir)}",
+            f"template {exc.name!r} not found in {config.relative(config.templates_dir)} or in "
+            "briefgen's theme; check the name in the {% extends %} or {% include %} that uses it",
             Location(config.relative(config.templates_dir)),
         ) from exc
     except jinja2.UndefinedError as exc:
