@@ -5,6 +5,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from briefgen.cli import main
 
 
@@ -83,3 +85,49 @@ def test_main_returns_exit_code_in_process(
 ) -> None:
     root = make_project()
     assert main(["-C", str(root), "build", "--quiet"]) == 0
+
+
+def test_init_new_build_from_an_empty_folder(tmp_path: Path) -> None:
+    """A new user's first three commands give a site with their brief (no templates needed)."""
+    root = tmp_path / "briefs"
+    assert main(["init", str(root), "--title", 'Heat "briefs"']) == 0
+    assert (root / "pyproject.toml").read_text(encoding="utf-8").startswith("[tool.briefgen]")
+    assert (root / ".github" / "workflows" / "briefs.yml").is_file()
+    assert main(["-C", str(root), "new", "first-brief"]) == 0
+    assert main(["-C", str(root), "build", "--strict"]) == 0
+    page = (root / "site" / "first-brief" / "index.html").read_text(encoding="utf-8")
+    assert "Pandoc User’s Guide" in page and 'id="note-1"' in page
+    assert "Heat &#34;briefs&#34;" in page or "Heat &quot;briefs&quot;" in page
+
+
+def test_init_never_replaces_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "references.bib").write_text("@book{mine, title={Mine}}\n", encoding="utf-8")
+    assert main(["init", str(tmp_path)]) == 0
+    assert (tmp_path / "references.bib").read_text(encoding="utf-8") == (
+        "@book{mine, title={Mine}}\n"
+    )
+    assert f"kept {tmp_path / 'references.bib'}" in capsys.readouterr().err
+
+
+def test_new_refuses_a_bad_or_taken_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["init", str(tmp_path)])
+    assert main(["-C", str(tmp_path), "new", "Heat_2025"]) == 2
+    assert main(["-C", str(tmp_path), "new", "heat"]) == 0
+    assert main(["-C", str(tmp_path), "new", "heat"]) == 2
+    err = capsys.readouterr().err
+    assert "brief name 'Heat_2025' must be lower-case letters, digits and hyphens" in err
+    assert "content/heat exists already; choose another name" in err
+
+
+def test_quiet_build_prints_errors_only(
+    make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project()
+    with (root / "references.bib").open("a", encoding="utf-8") as bib:
+        bib.write("\n@book{spare, title={Spare}, date={2020}}\n")
+    assert main(["-C", str(root), "build", "-q"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["-C", str(root), "build"]) == 0
+    assert "warning: BibTeX entry 'spare' is not cited" in capsys.readouterr().err

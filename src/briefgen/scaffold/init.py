@@ -1,0 +1,106 @@
+"""``briefgen init [DIR]``: a project ready for ``briefgen new`` and ``briefgen build``.
+
+It writes ``pyproject.toml`` with a ``[tool.briefgen]`` table, a ``references.bib`` holding one
+example entry, ``content/``, a ``.gitignore``, a GitHub Actions workflow that builds with
+``--strict`` and checks links, and a pre-commit example. Files that exist are never replaced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from briefgen.config import Config
+from briefgen.errors import UsageError
+from briefgen.scaffold import write_new
+
+PYPROJECT = """\
+[tool.briefgen]
+title = "{title}"
+# base_url = "https://briefs.example.org/"   # needed for the feed, sitemap and citation URLs
+style = "harvard-cite-them-right"             # any CSL style name, or a .csl file
+language = "en-GB"
+"""
+
+BIBLIOGRAPHY = """\
+% Your sources, as Zotero (Better BibTeX), JabRef or Mendeley export them.
+@manual{pandoc2024manual,
+  title = {Pandoc User's Guide},
+  author = {MacFarlane, John},
+  date = {2024},
+  url = {https://pandoc.org/MANUAL.html},
+  urldate = {2025-01-01},
+}
+"""
+
+GITIGNORE = """\
+site/
+.briefgen/
+__pycache__/
+"""
+
+WORKFLOW = """\
+# Build the briefs on every push and pull request; fail on an unknown citation or a dead link.
+name: briefs
+on: [push, pull_request]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - run: pip install briefgen
+      - run: briefgen lint
+      - run: briefgen build --strict
+      - run: briefgen check
+"""
+
+PRE_COMMIT = """\
+# Copy to .pre-commit-config.yaml to lint citations before each commit (no network needed).
+repos:
+  - repo: local
+    hooks:
+      - id: briefgen-lint
+        name: briefgen lint
+        entry: briefgen lint
+        language: system
+        pass_filenames: false
+        files: ^(content/|references\\.bib$)
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``briefgen init`` to ``parser``."""
+    parser.add_argument(
+        "directory", nargs="?", type=Path, default=None, metavar="DIR",
+        help="where to create the project (default: the current folder)",
+    )  # fmt: skip
+    parser.add_argument("--title", default="Policy briefs", help="the site's title")
+
+
+def run(args: argparse.Namespace, config: Config | None) -> int:
+    """Create the project's files; report what was created and what was kept."""
+    root = args.directory or args.project or Path.cwd()
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root} exists and is not a folder; give a new or existing folder")
+    title = args.title.replace("\\", "\\\\").replace('"', '\\"')
+    created, kept = write_new(
+        {
+            root / "pyproject.toml": PYPROJECT.format(title=title),
+            root / "references.bib": BIBLIOGRAPHY,
+            root / "content" / ".gitkeep": "",
+            root / ".gitignore": GITIGNORE,
+            root / ".github" / "workflows" / "briefs.yml": WORKFLOW,
+            root / "pre-commit-config.example.yaml": PRE_COMMIT,
+        }
+    )
+    for path in created:
+        print(f"created {path}", file=sys.stderr)
+    for path in kept:
+        print(f"kept {path} (it exists; add a [tool.briefgen] table by hand if needed)",
+              file=sys.stderr)  # fmt: skip
+    print("next: briefgen new my-first-brief, then briefgen build", file=sys.stderr)
+    return 0
