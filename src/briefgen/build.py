@@ -13,27 +13,104 @@ from briefgen.content import BRIEF_FILE, PAGE_IDS, bundle_files, load_briefs
 from briefgen.crossrefs import number_crossrefs
 from briefgen.errors import Diagnostic, Diagnostics, Location
 from briefgen.markdown import parse_section, render_inline
-from briefgen.model import Bibliography, Brief, FormattedBrief, Project, ResolvedBrief
+from briefgen.model import (
+    BibEntry,
+    Bibliography,
+    Brief,
+    FormattedBrief,
+    Project,
+    ResolvedBrief,
+)
 
 
 def load_project(config: Config, *, strict: bool = False) -> Project:
     """Read and resolve every brief; raise :class:`BuildFailed` listing every problem."""
     diagnostics = Diagnostics()
     bibliography = load_bibliography(config.bibliography, root=config.root, diagnostics=diagnostics)
+    # An empty file is one problem, not one "unknown key" per citation.
+    empty = bibliography.readable and not bibliography.entries
+    if empty:
+        bibliography = replace(bibliography, readable=False)
     briefs = load_briefs(config, diagnostics)
-    resolved = [resolve_brief(brief, bibliography, config, diagnostics) for brief in briefs]
-    cited = {
-        cite.entry.key for r in resolved for c in r.citations.citations for cite in c.cites
-    } | {entry.key for r in resolved for entry in r.citations.works}
+    own = BriefBibliographies(bibliography, config, diagnostics)
+    resolved = [resolve_brief(brief, own.of(brief), config, diagnostics) for brief in briefs]
+    if empty and any(c.group.items for r in resolved for c in r.citations.citations):
+        diagnostics.error(
+            "the bibliography has no entries, so no citation can be resolved; expected BibTeX "
+            "entries such as @book{key, title = {…}} (export them from Zotero, JabRef or "
+            "Mendeley)",
+            Location(bibliography.path),
+        )
     # After an error (say an unknown key), "not cited" warnings would only be noise.
     if not diagnostics.errors:
+        cited = {key for r in resolved for key in _used(r)}
         for key, entry in bibliography.entries.items():
             if key not in cited:
                 diagnostics.warning(
                     f"BibTeX entry {key!r} is not cited by any brief", entry.location
                 )
+        for brief, entries in own.loaded_by_brief():
+            used = {key for r in resolved if r.brief.slug == brief.slug for key in _used(r)}
+            for key, entry in entries.items():
+                if key not in used:
+                    diagnostics.warning(
+                        f"BibTeX entry {key!r} is not cited by the brief {brief.slug!r}, whose "
+                        "bibliography holds it",
+                        entry.location,
+                    )
     diagnostics.raise_if_failed(strict=strict)
     return Project(config, bibliography, tuple(resolved), tuple(diagnostics.warnings))
+
+
+def _used(resolved: ResolvedBrief) -> set[str]:
+    """The keys a brief uses: cited, listed by ``nocite``, and their crossref/xdata parents
+    (which a Zotero or biblatex export carries for every chapter of an edited book)."""
+    entries = {c.entry.key: c.entry for cit in resolved.citations.citations for c in cit.cites}
+    entries |= {entry.key: entry for entry in resolved.citations.works}
+    parents = {
+        key
+        for entry in entries.values()
+        for field in ("crossref", "xdata")
+        for key in entry.fields.get(field, "").replace(",", " ").split()
+    }
+    return set(entries) | parents
+
+
+class BriefBibliographies:
+    """The bibliography each brief resolves against: the project's, plus the brief's own .bib
+    files (Pandoc's ``bibliography:``), each file read once however many briefs name it."""
+
+    def __init__(self, project: Bibliography, config: Config, diagnostics: Diagnostics) -> None:
+        self.project = project
+        self.config = config
+        self.diagnostics = diagnostics
+        self.files: dict[Path, Bibliography] = {}
+        self.used_by: list[tuple[Brief, dict[str, BibEntry]]] = []
+
+    def of(self, brief: Brief) -> Bibliography:
+        if not brief.bibliographies:
+            return self.project
+        entries = dict(self.project.entries)
+        own: dict[str, BibEntry] = {}
+        for path in brief.bibliographies:
+            if path not in self.files:
+                self.files[path] = load_bibliography(self.config.root / path,
+                                                     root=self.config.root,
+                                                     diagnostics=self.diagnostics)  # fmt: skip
+            for key, entry in self.files[path].entries.items():
+                if key in entries:
+                    self.diagnostics.warning(
+                        f"BibTeX key {key!r} is also in {entries[key].location}; the brief "
+                        f"{brief.slug!r} uses this entry",
+                        entry.location,
+                    )
+                entries[key] = own[key] = entry
+        self.used_by.append((brief, own))
+        readable = self.project.readable or any(self.files[p].entries for p in brief.bibliographies)
+        return Bibliography(self.project.path, entries, readable)
+
+    def loaded_by_brief(self) -> list[tuple[Brief, dict[str, BibEntry]]]:
+        return self.used_by
 
 
 def resolve_brief(

@@ -27,12 +27,13 @@ _PAGE_ID_PREFIXES = ("note-", "ref-", "work-", "author-")
 def bundle_files(folder: Path) -> list[Path]:
     """The files a brief's folder publishes beside its page (images, PDFs, data), relative to it.
 
-    Everything but its Markdown, hidden files and symbolic links (which could point anywhere).
+    Everything but its Markdown and BibTeX (sources, not content: Zotero's exports carry local
+    file paths and private notes), hidden files and symbolic links (which could point anywhere).
     """
     found = []
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
-        if any(part.startswith(".") for part in relative.parts) or path.suffix == ".md":
+        if any(part.startswith(".") for part in relative.parts) or path.suffix in (".md", ".bib"):
             continue
         if path.is_symlink() or any(p.is_symlink() for p in relative.parents if p != Path(".")):
             continue
@@ -124,20 +125,55 @@ def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief:
             )
         orders[section.order] = section
 
+    for key in meta:
+        if key not in _BRIEF_KEYS:
+            _unknown_key(str(key), _BRIEF_KEYS, "front matter", where, diagnostics)
+    # Pandoc's names are read too: csl (a file, relative to the brief), lang, abstract, keywords.
+    style = _get_str(meta, "style", where, diagnostics)
+    csl = _get_str(meta, "csl", where, diagnostics)
+    if csl and not style:
+        style = (rel / csl).as_posix() if (folder / csl).is_file() else csl
     return Brief(
         slug=folder.name,
         path=rel,
         title=title,
         authors=_get_authors(meta, where, diagnostics),
         date=date,
-        summary=_get_str(meta, "summary", where, diagnostics),
+        summary=_get_str(meta, "summary", where, diagnostics)
+        or _get_str(meta, "abstract", where, diagnostics),
         numbering=numbering,
-        style=_get_str(meta, "style", where, diagnostics) or config.style,
-        style_set_at=where if meta.get("style") else PYPROJECT,
-        language=_get_str(meta, "language", where, diagnostics) or config.language,
+        style=style or config.style,
+        style_set_at=where if style else PYPROJECT,
+        language=_get_str(meta, "language", where, diagnostics)
+        or _get_str(meta, "lang", where, diagnostics)
+        or config.language,
         sections=tuple(sorted(sections, key=lambda s: s.order)),
-        **_citation_settings(meta, where, diagnostics),
+        tags=_get_tags(meta, where, diagnostics),
+        **_citation_settings(meta, where, diagnostics, folder=folder, rel=rel),
     )
+
+
+_BRIEF_KEYS = frozenset({
+    "title", "authors", "author", "author_bio", "date", "summary", "abstract", "numbering",
+    "style", "csl", "language", "lang", "citations", "bibliography", "suppress-bibliography",
+    "nocite", "tags", "keywords",
+})  # fmt: skip
+_SECTION_KEYS = frozenset({"title", "order", "lead"})
+
+
+def _get_tags(
+    meta: Mapping[str, Any], where: Location, diagnostics: Diagnostics
+) -> tuple[str, ...]:
+    """``tags:`` (or Pandoc's ``keywords:``): a list, or one comma-separated string."""
+    raw = meta.get("tags", meta.get("keywords"))
+    if raw is None:
+        return ()
+    items = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not all(isinstance(i, str | int) for i in items):
+        diagnostics.error(f"tags {raw!r} must be a list of words, e.g. [heat, labour]", where)
+        return ()
+    tags = [str(item).strip() for item in items]
+    return tuple(dict.fromkeys(tag for tag in tags if tag))
 
 
 CITATION_MODES = ("endnotes", "in-text")
@@ -145,7 +181,7 @@ _NOCITE_KEY = re.compile(rf"@(?:\{{([^{{}}]+)\}}|(\*|{CITATION_KEY}))")
 
 
 def _citation_settings(
-    meta: Mapping[str, Any], where: Location, diagnostics: Diagnostics
+    meta: Mapping[str, Any], where: Location, diagnostics: Diagnostics, *, folder: Path, rel: Path
 ) -> dict[str, Any]:
     """``citations``, ``bibliography: true``, Pandoc's ``suppress-bibliography`` and ``nocite``."""
     mode = _get_str(meta, "citations", where, diagnostics) or "endnotes"
@@ -163,13 +199,22 @@ def _citation_settings(
         nocite_value = ""
     nocite = tuple(braced or key for braced, key in _NOCITE_KEY.findall(nocite_value))
     listed = meta.get("bibliography")
+    files: list[Path] = []
     if listed is not None and not isinstance(listed, bool):
-        # Pandoc's bibliography: names .bib files; briefgen reads one project bibliography.
-        diagnostics.error(
-            f"'bibliography' must be true or false (whether to add a reference list), not "
-            f"{listed!r}; the BibTeX file is set by 'bibliography' in [tool.briefgen]",
-            where,
-        )
+        # Pandoc's meaning: one or more .bib files (relative to the brief), read in addition to
+        # the project's; ``true``/``false`` asks for a reference list or not.
+        names = listed if isinstance(listed, list) else [listed]
+        for name in names:
+            if not isinstance(name, str) or not name.strip():
+                diagnostics.error(f"'bibliography' must be true, false, or .bib file names, "
+                                  f"not {name!r}", where)  # fmt: skip
+                continue
+            if not (folder / name).is_file():
+                diagnostics.error(f"bibliography file {name!r} not found; expected it in "
+                                  f"{rel.as_posix()}/ (paths are relative to the brief's folder)",
+                                  where)  # fmt: skip
+                continue
+            files.append(rel / name)
         listed = None
     suppress = meta.get("suppress-bibliography", False)
     if not isinstance(suppress, bool):
@@ -178,7 +223,7 @@ def _citation_settings(
         suppress = False
     reference_list = bool(listed) or (listed is None and (mode == "in-text" or bool(nocite)))
     return {"citations": mode, "reference_list": reference_list and not suppress,
-            "nocite": nocite}  # fmt: skip
+            "nocite": nocite, "bibliographies": tuple(files)}  # fmt: skip
 
 
 def _load_section(path: Path, config: Config, diagnostics: Diagnostics) -> Section | None:
@@ -214,6 +259,9 @@ def _load_section(path: Path, config: Config, diagnostics: Diagnostics) -> Secti
     if not isinstance(lead, bool):
         diagnostics.error(f"lead must be true or false, not {lead!r}", where)
         return None
+    for key in meta:
+        if key not in _SECTION_KEYS:
+            _unknown_key(str(key), _SECTION_KEYS, "section front matter", where, diagnostics)
     return Section(
         path=rel,
         slug=name["slug"],
@@ -307,13 +355,69 @@ def _get_authors(
     for item in items:
         if isinstance(item, str):
             authors.append(Author(name=item.strip(), bio=str(meta.get("author_bio") or "").strip()))
-        elif isinstance(item, dict) and isinstance(item.get("name"), str):
-            fields = {k: str(item.get(k) or "").strip() for k in ("bio", "affiliation", "url")}
-            authors.append(Author(name=item["name"].strip(), **fields))
-        else:
+            continue
+        if not isinstance(item, dict) or not any(
+            isinstance(item.get(k), str) for k in ("name", "family", "literal")
+        ):
             diagnostics.error(
-                f"author {item!r} must be a name or a mapping with 'name' (and 'bio', "
-                "'affiliation', 'url')",
+                f"author {item!r} must be a name, or a mapping with 'name' (or 'family' and "
+                "'given', or 'literal') and optionally 'bio', 'affiliation', 'url', 'orcid'",
                 where,
             )
+            continue
+        fields = {
+            key: str(item.get(key) or "").strip()
+            for key in ("bio", "affiliation", "url", "family", "given", "literal")
+        }
+        unknown = sorted(set(item) - _AUTHOR_KEYS)
+        for key in unknown:
+            _unknown_key(str(key), _AUTHOR_KEYS, "author", where, diagnostics)
+        name = (
+            str(item.get("name") or "").strip()
+            or fields["literal"]
+            or (f"{fields['given']} {fields['family']}".strip())
+        )
+        orcid = _orcid(str(item.get("orcid") or "").strip(), where, diagnostics)
+        authors.append(Author(name=name, orcid=orcid, **fields))
     return tuple(authors)
+
+
+_AUTHOR_KEYS = frozenset({"name", "bio", "affiliation", "url", "family", "given", "literal",
+                          "orcid", "email", "corresponding", "equal-contributor"})  # fmt: skip
+_ORCID = re.compile(r"^(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
+
+
+def _orcid(value: str, where: Location, diagnostics: Diagnostics) -> str:
+    if not value:
+        return ""
+    match = _ORCID.match(value)
+    if match is None:
+        diagnostics.error(f"ORCID iD {value!r} should look like 0000-0002-1825-0097", where)
+        return ""
+    return match[1]
+
+
+# Keys Pandoc, Quarto and R Markdown documents carry that mean nothing for a brief's page: read
+# and left alone, never reported. Any other key briefgen does not know is a warning.
+_TOOL_KEYS = frozenset({
+    "output", "format", "editor", "execute", "jupyter", "knitr", "engine", "documentclass",
+    "classoption", "geometry", "fontsize", "mainfont", "header-includes", "include-before",
+    "include-after", "toc", "toc-depth", "toc-title", "number-sections", "link-citations",
+    "link-bibliography", "reference-section-title", "citation-abbreviations", "csl-refs",
+    "papersize", "linestretch", "margin-left", "margin-right", "colorlinks", "urlcolor",
+    "linkcolor", "draft", "params", "runtime", "always_allow_html", "vignette", "lof", "lot",
+})  # fmt: skip
+
+
+def _unknown_key(
+    key: str, known: frozenset[str], what: str, where: Location, diagnostics: Diagnostics
+) -> None:
+    import difflib
+
+    if key in _TOOL_KEYS:
+        return
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.7)
+    hint = (
+        f"; did you mean {close[0]!r}?" if close else f"; briefgen reads {', '.join(sorted(known))}"
+    )
+    diagnostics.warning(f"unknown {what} key {key!r} is ignored{hint}", where)

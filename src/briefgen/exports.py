@@ -64,7 +64,12 @@ def brief_entry(brief: Brief, *, url: str, publisher: str) -> BibEntry:
 
 
 def author_name(author: Author) -> Name:
-    """Split a front-matter name: the last word is the family name; one word is kept whole."""
+    """The author's name parts: as the front matter gives them (``family``/``given`` or
+    ``literal``); else the last word of ``name`` is the family name, one word kept whole."""
+    if author.literal:
+        return Name(literal=author.literal)
+    if author.family:
+        return Name(family=author.family, given=author.given)
     parts = author.name.split()
     if len(parts) < 2:
         return Name(literal=author.name)

@@ -62,6 +62,8 @@ def highwire_tags(
         tags.append(MetaTag("name", "citation_author", author.name))
         if author.affiliation:
             tags.append(MetaTag("name", "citation_author_institution", author.affiliation))
+        if author.orcid:
+            tags.append(MetaTag("name", "citation_author_orcid", author.orcid))
     if brief.date:
         tags.append(MetaTag("name", "citation_publication_date", brief.date.strftime("%Y/%m/%d")))
     tags.append(MetaTag("name", "citation_language", brief.language))
@@ -165,6 +167,8 @@ def scholarly_article(
             person["affiliation"] = {"@type": "Organization", "name": author.affiliation}
         if author.url:
             person["url"] = author.url
+        if author.orcid:
+            person["identifier"] = f"https://orcid.org/{author.orcid}"
         authors.append(person)
     if authors:
         article["author"] = authors

@@ -45,10 +45,19 @@ class Author:
     """One author of a brief."""
 
     name: str
+    """As shown in the byline: ``name``, or ``given family``, or ``literal``."""
     bio: str = ""
     """A short biography, shown under the byline."""
     affiliation: str = ""
     url: str = ""
+    family: str = ""
+    """The family name when the front matter gives it (``García Márquez``): exports and
+    metadata use it rather than guessing from ``name``."""
+    given: str = ""
+    literal: str = ""
+    """A name never split (an organisation), from ``literal:``."""
+    orcid: str = ""
+    """The bare ORCID iD (``0000-0002-1825-0097``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +108,11 @@ class Brief:
     """Keys listed in Pandoc's ``nocite`` (``*`` for every entry), added to the reference list."""
     title_html: str = ""
     """The title's inline Markdown as HTML (``title`` is then its plain text); set on parsing."""
+    tags: tuple[str, ...] = ()
+    """Topics from ``tags:`` (or Pandoc's ``keywords:``), for the index and the tag pages."""
+    bibliographies: tuple[Path, ...] = ()
+    """The brief's own .bib files (Pandoc's ``bibliography:``), relative to the project root,
+    read in addition to the project's."""
 
 
 # --- Citations, as parsed from Markdown -------------------------------------------------

