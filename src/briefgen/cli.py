@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "new": ("briefgen.scaffold.new", "add a brief with its front matter and a first section", True),
     "build": ("briefgen.build_command", "build the site into site/", True),
     "check": ("briefgen.linkcheck.command", "check that every cited URL is still live", True),
+    "lint": ("briefgen.lint.command", "check citations and the bibliography offline, fast", True),
 }
 
 
