@@ -216,6 +216,9 @@ _TEXT = frozenset({"text", "text_special"})
 def check_leftover_markers(project: LintInput) -> Iterator[Finding]:
     """Text that looks like a hand-typed note marker left in the body, ``[xii]``, ``[12]`` or an
     undefined ``[^12]`` (code and math aside): briefgen numbers the notes itself."""
+    for diagnostic in project.diagnostics:
+        if _pipeline_code(diagnostic) == "BG104":
+            yield _from_diagnostic("BG104", diagnostic)  # an error: build fails on it too
     for brief in project.briefs:
         for parsed in brief.parsed_sections:
             offset = parsed.section.body_line
@@ -265,11 +268,16 @@ def _is_web_source(entry: BibEntry) -> bool:
     return entry.entry_type in _WEB_TYPES or (entry.entry_type == "misc" and bool(entry.url))
 
 
+def _eprint(entry: BibEntry) -> bool:
+    """An arXiv (or other) preprint: biblatex links ``eprint`` itself."""
+    return bool(entry.fields.get("eprint"))
+
+
 @rule("BG105", "web-source-without-url")
 def check_web_without_url(project: LintInput) -> Iterator[Finding]:
-    """An ``@online`` entry with neither ``url`` nor ``doi``: the reader cannot find it."""
+    """An ``@online`` entry with no ``url``, ``doi`` or ``eprint``: the reader cannot find it."""
     for entry in project.bibliography.entries.values():
-        if entry.entry_type in _WEB_TYPES and not entry.url and not entry.doi:
+        if entry.entry_type in _WEB_TYPES and not (entry.url or entry.doi or _eprint(entry)):
             yield Finding("BG105", LintSeverity.WARNING, entry.location,
                           f"web source {entry.key!r} has no url",
                           "add url = {https://…}")  # fmt: skip
@@ -288,11 +296,13 @@ def check_web_without_access_date(project: LintInput) -> Iterator[Finding]:
 @rule("BG107", "article-without-volume-or-pages")
 def check_article_fields(project: LintInput) -> Iterator[Finding]:
     """A journal ``@article`` without ``volume`` or ``pages`` (newspaper and magazine articles,
-    ``entrysubtype``, and forthcoming ones, ``pubstate``, need neither)."""
+    ``entrysubtype``, forthcoming ones, ``pubstate``, and preprints, ``eprint``, need neither)."""
     for entry in project.bibliography.entries.values():
         fields = entry.fields
-        if entry.entry_type != "article" or "pubstate" in fields:
+        if entry.entry_type != "article" or "pubstate" in fields or _eprint(entry):
             continue
+        if not any(char.isdigit() for char in fields.get("date") or fields.get("year") or "0"):
+            continue  # year = {forthcoming}, Google Scholar's way of saying pubstate
         if fields.get("entrysubtype", "").strip().lower() in ("newspaper", "magazine"):
             continue
         missing = [name for name, present in (
