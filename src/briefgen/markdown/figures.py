@@ -20,7 +20,6 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-import imagesize  # type: ignore[import-untyped]
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
@@ -254,6 +253,9 @@ def _intrinsic_size(src: str, env: Any, line: int | None) -> tuple[int, int] | N
             f"image '{given}' links outside the brief's folder; expected a file in {folder}",
         )
         return None
+    # Imported here: it pulls in urllib and ssl, which parsing alone never needs.
+    import imagesize  # type: ignore[import-untyped]
+
     width, height = imagesize.get(file)
     if width <= 0 or height <= 0:
         return None
