@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "init": ("briefgen.scaffold.init", "create a project: pyproject.toml, content/, CI", False),
     "new": ("briefgen.scaffold.new", "add a brief with its front matter and a first section", True),
     "build": ("briefgen.build_command", "build the site into site/", True),
+    "serve": ("briefgen.serve.command", "serve the site; rebuild and reload on changes", True),
     "check": ("briefgen.linkcheck.command", "check that every cited URL is still live", True),
     "lint": ("briefgen.lint.command", "check citations and the bibliography offline, fast", True),
 }
