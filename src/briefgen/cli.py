@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "serve": ("briefgen.serve.command", "serve the site; rebuild and reload on changes", True),
     "check": ("briefgen.linkcheck.command", "check that every cited URL is still live", True),
     "lint": ("briefgen.lint.command", "check citations and the bibliography offline, fast", True),
+    "import": ("briefgen.importer.command", "make a brief from an article with endnotes", True),
 }
 
 
