@@ -51,3 +51,5 @@ endif
 bench: python
 	$(PY) benchmarks/build.py
 	$(PY) benchmarks/linkcheck.py
+	$(PY) benchmarks/lint.py
+	$(PY) benchmarks/markdown.py
