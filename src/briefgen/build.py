@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from briefgen.bibliography import load_bibliography
 from briefgen.citations import resolve_citations
-from briefgen.config import Config
+from briefgen.config import PYPROJECT, Config
 from briefgen.content import BRIEF_FILE, PAGE_IDS, bundle_files, load_briefs
 from briefgen.crossrefs import number_crossrefs
 from briefgen.errors import Diagnostic, Diagnostics, Location
@@ -200,16 +201,29 @@ def bundles(project: Project, files: Mapping[str, bytes]) -> dict[str, Path]:
 def build_site(config: Config, *, strict: bool = False) -> Project:
     """Build the site into ``config.output_dir``; on any error the old site stays untouched."""
     from briefgen.render import THEME, render_site
-    from briefgen.write import check_output_dir, write_site
+    from briefgen.write import check_output_dir, index_search, pagefind_binary, write_site
 
     shown = config.relative(config.output_dir)
     check_output_dir(config.output_dir, shown)
     project = load_project(config, strict=strict)
     formatted, warnings = format_project(project, config, strict=strict)
-    files = render_site(project, formatted, config)
+    pagefind = pagefind_binary() if config.search else None
+    if config.search and pagefind is None:
+        missing = Diagnostics()
+        missing.warning(
+            "site search is on but Pagefind is not installed, so the site has no search; "
+            "install it with `pip install 'pagefind[bin]'`, or set search = false in "
+            "[tool.briefgen]",
+            PYPROJECT,
+        )
+        missing.raise_if_failed(strict=strict)
+        warnings += tuple(missing.warnings)
+    files = render_site(project, formatted, config, search=pagefind is not None)
     copies = bundles(project, files)
     # The theme's static files, then the project's: a project file replaces the theme's.
     static = (THEME / "static", config.templates_dir / "static")
-    write_site(config.output_dir, files, static_dirs=static,
-               copies=copies)  # fmt: skip
+    # Pagefind indexes the staged folder, so a failed index never replaces the old site.
+    finish = partial(index_search, binary=pagefind, language=config.language) if pagefind else None
+    write_site(config.output_dir, files, static_dirs=static, copies=copies,
+               finish=finish)  # fmt: skip
     return replace(project, warnings=project.warnings + warnings)

@@ -40,6 +40,8 @@ class Config:
     output_dir: Path = Path("site")
     cache_dir: Path = Path(".briefgen/cache")
     """Where ``briefgen check`` keeps its verdicts; ``build`` reads them to show link health."""
+    search: bool = True
+    """Index the built site with Pagefind and add a search page (when Pagefind is installed)."""
     check: Mapping[str, Any] = field(default_factory=dict)
     """The raw ``[tool.briefgen.check]`` table, parsed by the link checker itself."""
 
@@ -53,6 +55,7 @@ class Config:
 
 _PATH_KEYS = {"content_dir", "bibliography", "templates_dir", "output_dir", "cache_dir"}
 _STR_KEYS = {"title", "base_url", "style", "language", "numbering"}
+_BOOL_KEYS = {"search"}
 
 
 def load_config(root: Path | None = None) -> Config:
@@ -111,6 +114,8 @@ def config_from_mapping(
             diagnostics.error(f"unknown setting {key!r} in [tool.briefgen]; {hint}", where)
         elif name in _STR_KEYS and not isinstance(value, str):
             diagnostics.error(f"[tool.briefgen] {key} must be a string, not {value!r}", where)
+        elif name in _BOOL_KEYS and not isinstance(value, bool):
+            diagnostics.error(f"[tool.briefgen] {key} must be true or false, not {value!r}", where)
         elif name in _PATH_KEYS and not isinstance(value, str):
             diagnostics.error(f"[tool.briefgen] {key} must be a path string", where)
         elif name == "check" and not isinstance(value, dict):

@@ -7,9 +7,11 @@ a think tank rebrands the site by editing ``templates/`` alone.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from html import escape, unescape
 from pathlib import Path
@@ -62,6 +64,22 @@ class Site:
     language: str
     feed: bool
     """Whether ``feed.xml`` and ``sitemap.xml`` exist (they need absolute URLs)."""
+    search: bool = False
+    """Whether the search page exists (Pagefind indexes the site after it is written)."""
+    topics: bool = False
+    """Whether any brief has tags, so ``tags/`` exists."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A topic and the briefs that carry it; published at ``tags/<slug>/index.html``."""
+
+    name: str
+    """As the briefs write it (the newest brief's spelling, when they differ only in case)."""
+    slug: str
+    """Its folder under ``tags/``: lowercase ASCII, unique on the site."""
+    briefs: tuple[Brief, ...]
+    """Newest first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +157,8 @@ class BriefPage:
     """schema.org ScholarlyArticle, escaped for a ``<script>`` element."""
     health_checked: bool
     """Whether any of the brief's links has a verdict from ``briefgen check``."""
+    tags: tuple[Tag, ...] = ()
+    """The brief's topics, in the order its front matter lists them."""
 
 
 class IndexContext(TypedDict):
@@ -146,7 +166,32 @@ class IndexContext(TypedDict):
     root: str
     """Relative path from the page to the site root (``""`` or ``"../"``)."""
     briefs: Sequence[Brief]
+    tags_of: Mapping[str, Sequence[Tag]]
+    """Brief slug → its tags, in the order its front matter lists them."""
     url: str
+
+
+class TagsContext(TypedDict):
+    site: Site
+    root: str
+    tags: Sequence[Tag]
+    """Every tag, alphabetically."""
+    url: str
+
+
+class TagContext(TypedDict):
+    site: Site
+    root: str
+    tag: Tag
+    briefs: Sequence[Brief]
+    """The tag's briefs, newest first."""
+    tags_of: Mapping[str, Sequence[Tag]]
+    url: str
+
+
+class SearchContext(TypedDict):
+    site: Site
+    root: str
 
 
 class BriefContext(TypedDict):
@@ -166,42 +211,124 @@ class FeedContext(TypedDict):
     briefs: Sequence[Brief]
     updated: str
     """The newest brief's date: the feed changes only when the content does."""
+    tags: Sequence[Tag]
+
+
+TAGS_DIR = "tags"
+SEARCH_PAGE = "search/index.html"
 
 
 def render_site(
-    project: Project, formatted: Mapping[str, FormattedBrief], config: Config
+    project: Project,
+    formatted: Mapping[str, FormattedBrief],
+    config: Config,
+    *,
+    search: bool = False,
 ) -> dict[str, bytes]:
-    """Render every page and file of the site: site-relative path → UTF-8 bytes."""
+    """Render every page and file of the site: site-relative path → UTF-8 bytes.
+
+    ``search``: add the search page (the caller has Pagefind index the written site).
+    """
     env = create_environment(config.templates_dir)
     base_url = config.base_url.rstrip("/") + "/" if config.base_url else ""
-    site = Site(config.title, base_url, config.language, feed=bool(base_url))
-    health = _read_health(config)
     briefs = sorted(
         (resolved.brief for resolved in project.briefs),
         key=lambda b: (b.date is None, -(b.date.toordinal() if b.date else 0), b.slug),
     )
+    tags, tags_of = collect_tags(briefs)
+    site = Site(config.title, base_url, config.language, feed=bool(base_url), search=search,
+                topics=bool(tags))  # fmt: skip
+    health = _read_health(config)
     files: dict[str, bytes] = {}
 
     def render(name: str, template: str, context: Mapping[str, object]) -> None:
         files[name] = _render(env, template, context, config)
 
-    render(
-        "index.html", "index.html", IndexContext(site=site, root="", briefs=briefs, url=base_url)
-    )
+    index = IndexContext(site=site, root="", briefs=briefs, tags_of=tags_of, url=base_url)
+    render("index.html", "index.html", index)
     for resolved in project.briefs:
         page = brief_page(resolved, formatted[resolved.slug], site, health, config)
+        page = replace(page, tags=tuple(tags_of[resolved.slug]))
         render(f"{resolved.slug}/index.html", "brief.html",
                BriefContext(site=site, root="../", page=page))  # fmt: skip
         files.update(brief_exports(resolved.brief, page.url, site))
+    if tags:
+        render(f"{TAGS_DIR}/index.html", "tags.html",
+               TagsContext(site=site, root="../", tags=tags,
+                           url=f"{base_url}{TAGS_DIR}/" if base_url else ""))  # fmt: skip
+    for tag in tags:
+        render(f"{TAGS_DIR}/{tag.slug}/index.html", "tag.html",
+               TagContext(site=site, root="../../", tag=tag, briefs=tag.briefs, tags_of=tags_of,
+                          url=f"{base_url}{TAGS_DIR}/{tag.slug}/" if base_url else ""))  # fmt: skip
+    if search:
+        render(SEARCH_PAGE, "search.html", SearchContext(site=site, root="../"))
     render("404.html", "404.html", NotFoundContext(site=site, root=urlsplit(base_url).path or "/"))
     dates = [b.date for b in briefs if b.date]
     updated = max(dates).isoformat() if dates else "1970-01-01"
-    feed = FeedContext(site=site, briefs=briefs, updated=updated)
+    feed = FeedContext(site=site, briefs=briefs, updated=updated, tags=tags)
     render("robots.txt", "robots.txt", feed)
     if site.feed:
         render("feed.xml", "feed.xml", feed)
         render("sitemap.xml", "sitemap.xml", feed)
     return files
+
+
+def collect_tags(
+    briefs: Sequence[Brief],
+) -> tuple[tuple[Tag, ...], dict[str, tuple[Tag, ...]]]:
+    """Every tag of ``briefs`` (newest first), alphabetically, and each brief's tags.
+
+    Tags differing only in case or Unicode form are one tag. Two tags whose slugs coincide
+    (``Human rights`` and ``human-rights``) get ``-2``, ``-3``… in the order of their names, so
+    the same tags always get the same folders.
+    """
+    names: dict[str, str] = {}
+    members: dict[str, list[Brief]] = {}
+    for brief in briefs:
+        for name in brief.tags:
+            key = _tag_key(name)
+            names.setdefault(key, name)
+            found = members.setdefault(key, [])
+            if not found or found[-1] is not brief:  # "Prisons" and "prisons" in one brief
+                found.append(brief)
+    slugs: dict[str, str] = {}
+    taken: set[str] = set()
+    for key in sorted(names, key=lambda k: (tag_slug(names[k]), k)):
+        base = slug = tag_slug(names[key])
+        number = 1
+        while slug in taken:
+            number += 1
+            slug = f"{base}-{number}"
+        slugs[key] = slug
+        taken.add(slug)
+    by_key = {key: Tag(names[key], slugs[key], tuple(members[key])) for key in names}
+    tags = tuple(sorted(by_key.values(), key=lambda t: (_tag_key(t.name), t.slug)))
+    tags_of = {
+        brief.slug: tuple(by_key[key] for key in dict.fromkeys(map(_tag_key, brief.tags)))
+        for brief in briefs
+    }
+    return tags, tags_of
+
+
+def tag_slug(name: str) -> str:
+    """A tag's folder name: ``Derechos humanos`` → ``derechos-humanos``, ``Política`` →
+    ``politica``; a tag with no Latin letters or digits gets ``tag-`` and a hash of its name."""
+    folded = _tag_key(name).translate(_LATIN_LETTERS)
+    ascii_text = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if slug:
+        return slug
+    return "tag-" + hashlib.sha256(_tag_key(name).encode("utf-8")).hexdigest()[:8]
+
+
+def _tag_key(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+# Latin letters that Unicode does not decompose into a base letter and an accent.
+_LATIN_LETTERS = str.maketrans(
+    {"æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+)
 
 
 def brief_page(

@@ -31,10 +31,14 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("name", ["brief", "features", "index", "not_found"])
+@pytest.mark.parametrize(
+    "name",
+    ["brief", "features", "index", "not_found",
+     "tags/index.html", "tags/prisons/index.html", "search/index.html"],
+)  # fmt: skip
 def test_no_axe_violations(served_site: ServedSite, new_page: Any, name: str, scheme: str) -> None:
     page = new_page(color_scheme=scheme, viewport={"width": 1280, "height": 900})
-    page.goto(getattr(served_site, name))
+    page.goto(getattr(served_site, name, None) or served_site.url + name)
     assert page.evaluate(f"matchMedia('(prefers-color-scheme: {scheme})').matches")
     assert axe_violations(page) == []
 
