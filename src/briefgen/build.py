@@ -212,8 +212,8 @@ def build_site(config: Config, *, strict: bool = False) -> Project:
         missing = Diagnostics()
         missing.warning(
             "site search is on but Pagefind is not installed, so the site has no search; "
-            "install it with `pip install 'pagefind[bin]'`, or set search = false in "
-            "[tool.briefgen]",
+            "install it with `pip install 'pagefind[bin]'` (briefgen depends on it, but it has "
+            "no wheel for every platform), or set search = false in [tool.briefgen]",
             PYPROJECT,
         )
         missing.raise_if_failed(strict=strict)
