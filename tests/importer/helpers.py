@@ -12,8 +12,9 @@ from briefgen.config import load_config
 from briefgen.model import Project, ResolvedBrief
 
 REPO = Path(__file__).resolve().parents[2]
-SEED = REPO.parent / "shared" / "seed" / "cecot-article.txt"
-"""The article the shipped brief content/cecot/ was made from by hand."""
+SEED = REPO / "tests" / "fixtures" / "cecot-article.txt"
+"""The article the shipped brief content/cecot/ was made from by hand (a copy of
+../shared/seed/cecot-article.txt, so that a clone alone runs the tests)."""
 
 
 def new_project(root: Path) -> Path:
