@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import venv
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# The installed command must find the wheel's package, whatever path the test run was given.
+CLEAN = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +36,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_init_new_build_in_an_empty_folder(installed: Path, tmp_path: Path) -> None:
     def run(*args: str) -> str:
         done = subprocess.run([str(installed), *args], cwd=tmp_path, capture_output=True,
-                              text=True, check=True)  # fmt: skip
+                              text=True, check=True, env=CLEAN)  # fmt: skip
         return done.stderr
 
     run("init")
@@ -49,5 +52,6 @@ def test_the_wheel_runs_its_own_code(installed: Path) -> None:
     """The installed command imports the wheel's package, not this checkout's."""
     python = installed.parent / "python"
     where = subprocess.run([str(python), "-c", "import briefgen; print(briefgen.__file__)"],
-                           cwd="/", capture_output=True, text=True, check=True).stdout  # fmt: skip
+                           cwd="/", capture_output=True, text=True, check=True,
+                           env=CLEAN).stdout  # fmt: skip
     assert str(installed.parents[1]) in where
