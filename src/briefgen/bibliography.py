@@ -17,7 +17,7 @@ import itertools
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,12 +113,41 @@ def parse_bibliography(text: str, path: Path, diagnostics: Diagnostics) -> Bibli
             }
             raw[block.key] = (block, values)
 
-    entries = {}
+    pending = {}
     for key, (block, values) in raw.items():
         where = Location(path, first_line[key])
         values = _inherit_crossref(key, values, raw, where, diagnostics)
-        entries[key] = _decode_entry(key, block.entry_type.lower(), values, where)
-    return Bibliography(path, entries)
+        pending[key] = (block.entry_type.lower(), values, where)
+    locations = {key: where for key, (_, _, where) in pending.items()}
+    return Bibliography(path, DecodedOnDemand(pending), locations=locations)
+
+
+class DecodedOnDemand(Mapping[str, BibEntry]):
+    """Entries decoded from LaTeX when first looked up, then kept.
+
+    Decoding is most of the cost of reading a .bib file (names, accents, macros); a build needs
+    only the entries its briefs cite, often a few hundred of a shared library of thousands.
+    """
+
+    def __init__(self, pending: dict[str, tuple[str, dict[str, str], Location]]) -> None:
+        self._pending = pending
+        self._decoded: dict[str, BibEntry] = {}
+
+    def __getitem__(self, key: str) -> BibEntry:
+        entry = self._decoded.get(key)
+        if entry is None:
+            entry_type, values, where = self._pending[key]
+            entry = self._decoded[key] = _decode_entry(key, entry_type, values, where)
+        return entry
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._pending
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pending)
+
+    def __len__(self) -> int:
+        return len(self._pending)
 
 
 _TOKEN = re.compile(r'\s*(?:\{|"|[^\s#{"]+)')

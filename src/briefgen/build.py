@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import partial
@@ -45,14 +46,14 @@ def load_project(config: Config, *, strict: bool = False) -> Project:
     # After an error (say an unknown key), "not cited" warnings would only be noise.
     if not diagnostics.errors:
         cited = {key for r in resolved for key in _used(r)}
-        for key, entry in bibliography.entries.items():
+        for key in bibliography.entries:
             if key not in cited:
                 diagnostics.warning(
-                    f"BibTeX entry {key!r} is not cited by any brief", entry.location
+                    f"BibTeX entry {key!r} is not cited by any brief", bibliography.location(key)
                 )
         for brief, entries in own.loaded_by_brief():
             used = {key for r in resolved if r.brief.slug == brief.slug for key in _used(r)}
-            for key, entry in entries.items():
+            for key, entry in entries.items():  # the brief's own few entries, decoded anyway
                 if key not in used:
                     diagnostics.warning(
                         f"BibTeX entry {key!r} is not cited by the brief {brief.slug!r}, whose "
@@ -91,24 +92,30 @@ class BriefBibliographies:
     def of(self, brief: Brief) -> Bibliography:
         if not brief.bibliographies:
             return self.project
-        entries = dict(self.project.entries)
         own: dict[str, BibEntry] = {}
+        locations: dict[str, Location] = {}
         for path in brief.bibliographies:
             if path not in self.files:
                 self.files[path] = load_bibliography(self.config.root / path,
                                                      root=self.config.root,
                                                      diagnostics=self.diagnostics)  # fmt: skip
-            for key, entry in self.files[path].entries.items():
-                if key in entries:
+            file = self.files[path]
+            for key in file.entries:
+                if key in self.project.entries or key in own:
+                    where = self.project.location(key) if key not in own else locations[key]
                     self.diagnostics.warning(
-                        f"BibTeX key {key!r} is also in {entries[key].location}; the brief "
-                        f"{brief.slug!r} uses this entry",
-                        entry.location,
+                        f"BibTeX key {key!r} is also in {where}; the brief {brief.slug!r} uses "
+                        "this entry",
+                        file.location(key),
                     )
-                entries[key] = own[key] = entry
+                own[key] = file.entries[key]
+                locations[key] = file.location(key)
         self.used_by.append((brief, own))
         readable = self.project.readable or any(self.files[p].entries for p in brief.bibliographies)
-        return Bibliography(self.project.path, entries, readable)
+        # The brief's own entries first; the project's are looked up (and decoded) only if cited.
+        entries = ChainMap(own, self.project.entries)  # type: ignore[arg-type]
+        return Bibliography(self.project.path, entries, readable,
+                            ChainMap(locations, self.project.locations))  # type: ignore[arg-type]
 
     def loaded_by_brief(self) -> list[tuple[Brief, dict[str, BibEntry]]]:
         return self.used_by

@@ -273,8 +273,17 @@ class Bibliography:
 
     path: Path
     entries: Mapping[str, BibEntry] = field(default_factory=dict)
+    """Decoded when first looked up: a build reads the few hundred entries its briefs cite from
+    a library of thousands. Iterate the keys, or use :attr:`locations`, to stay lazy."""
     readable: bool = True
     """False when the file could not be read at all (then no key can be checked against it)."""
+    locations: Mapping[str, Location] = field(default_factory=dict)
+    """Where each entry starts, by key, known without decoding the entry."""
+
+    def location(self, key: str) -> Location:
+        """Where the entry ``key`` starts."""
+        found = self.locations.get(key)
+        return found if found is not None else self.entries[key].location
 
 
 # --- Resolved citations: what cites what, and how notes are numbered ----------------------
