@@ -226,7 +226,8 @@ def test_swap_replaces_old_output(make_project: Callable[..., Path]) -> None:
     build_site(load_config(root))
     assert not stale.exists()
     assert (root / "site" / "small" / "index.html").is_file()
-    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == []
+    # No staging or retired folder is left behind (.briefgen/ is the build cache).
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".site")) == []
 
 
 def test_failure_while_writing_keeps_old_site(
@@ -244,7 +245,7 @@ def test_failure_while_writing_keeps_old_site(
         build_site(load_config(root))
     monkeypatch.undo()
     assert tree_digest(root / "site") == before
-    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == []
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".site")) == []
 
 
 def test_review_regressions_are_errors_not_tracebacks(make_project: Callable[..., Path]) -> None:

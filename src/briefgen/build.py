@@ -14,6 +14,16 @@ from briefgen.config import PYPROJECT, Config
 from briefgen.content import BRIEF_FILE, PAGE_IDS, bundle_files, load_briefs
 from briefgen.crossrefs import number_crossrefs
 from briefgen.errors import Diagnostic, Diagnostics, Location
+from briefgen.incremental import (
+    BriefRecord,
+    BuildCache,
+    as_warning_rows,
+    bibliography_fingerprint,
+    brief_key,
+    entry_fingerprint,
+    replay,
+    site_key,
+)
 from briefgen.markdown import parse_section, render_inline
 from briefgen.model import (
     BibEntry,
@@ -22,11 +32,18 @@ from briefgen.model import (
     FormattedBrief,
     Project,
     ResolvedBrief,
+    ResolvedCitations,
 )
 
 
-def load_project(config: Config, *, strict: bool = False) -> Project:
-    """Read and resolve every brief; raise :class:`BuildFailed` listing every problem."""
+def load_project(
+    config: Config, *, strict: bool = False, cache: BuildCache | None = None
+) -> Project:
+    """Read and resolve every brief; raise :class:`BuildFailed` listing every problem.
+
+    With a ``cache``, a brief whose inputs are unchanged is not parsed: its record is kept in
+    :attr:`Project.reused` and its warnings are reported again.
+    """
     diagnostics = Diagnostics()
     bibliography = load_bibliography(config.bibliography, root=config.root, diagnostics=diagnostics)
     # An empty file is one problem, not one "unknown key" per citation.
@@ -35,7 +52,31 @@ def load_project(config: Config, *, strict: bool = False) -> Project:
         bibliography = replace(bibliography, readable=False)
     briefs = load_briefs(config, diagnostics)
     own = BriefBibliographies(bibliography, config, diagnostics)
-    resolved = [resolve_brief(brief, own.of(brief), config, diagnostics) for brief in briefs]
+    site = site_key(config, briefs, _health(config)) if cache is not None else ""
+    resolved = []
+    reused: dict[str, int] = {}
+    used: dict[str, set[str]] = {}
+    for brief in briefs:
+        brief_bibliography = own.of(brief)
+        record = None
+        if cache is not None:
+            key = brief_key(site, config, brief)
+            record = cache.reusable(brief.slug, key, brief_bibliography)
+            cache.keys[brief.slug] = key
+        if record is not None:
+            reused[brief.slug] = record.notes
+            used[brief.slug] = set(record.cites)
+            diagnostics.extend(replay(record))
+            empty_citations = ResolvedCitations((), (), ())
+            resolved.append(ResolvedBrief(_titles_rendered(brief, diagnostics), (),
+                                          empty_citations, ()))  # fmt: skip
+            continue
+        found = Diagnostics()
+        resolved.append(resolve_brief(brief, brief_bibliography, config, found))
+        used[brief.slug] = _used(resolved[-1])
+        diagnostics.extend(found.items)
+        if cache is not None:
+            cache.warnings[brief.slug] = list(found.warnings)
     if empty and any(c.group.items for r in resolved for c in r.citations.citations):
         diagnostics.error(
             "the bibliography has no entries, so no citation can be resolved; expected BibTeX "
@@ -45,23 +86,29 @@ def load_project(config: Config, *, strict: bool = False) -> Project:
         )
     # After an error (say an unknown key), "not cited" warnings would only be noise.
     if not diagnostics.errors:
-        cited = {key for r in resolved for key in _used(r)}
+        cited = {key for keys in used.values() for key in keys}
         for key in bibliography.entries:
             if key not in cited:
                 diagnostics.warning(
                     f"BibTeX entry {key!r} is not cited by any brief", bibliography.location(key)
                 )
         for brief, entries in own.loaded_by_brief():
-            used = {key for r in resolved if r.brief.slug == brief.slug for key in _used(r)}
             for key, entry in entries.items():  # the brief's own few entries, decoded anyway
-                if key not in used:
+                if key not in used.get(brief.slug, set()):
                     diagnostics.warning(
                         f"BibTeX entry {key!r} is not cited by the brief {brief.slug!r}, whose "
                         "bibliography holds it",
                         entry.location,
                     )
     diagnostics.raise_if_failed(strict=strict)
-    return Project(config, bibliography, tuple(resolved), tuple(diagnostics.warnings))
+    return Project(config, bibliography, tuple(resolved), tuple(diagnostics.warnings), reused)
+
+
+def _health(config: Config) -> Mapping[str, object]:
+    # The verdicts of `briefgen check` shown on pages, read without importing httpx.
+    from briefgen.linkcheck.cache import read_link_health
+
+    return read_link_health(config.cache_dir)
 
 
 def _used(resolved: ResolvedBrief) -> set[str]:
@@ -162,9 +209,14 @@ def _titles_rendered(brief: Brief, diagnostics: Diagnostics) -> Brief:
 
 
 def format_project(
-    project: Project, config: Config, *, strict: bool = False
+    project: Project,
+    config: Config,
+    *,
+    strict: bool = False,
+    warnings_by_brief: dict[str, list[Diagnostic]] | None = None,
 ) -> tuple[dict[str, FormattedBrief], tuple[Diagnostic, ...]]:
-    """Format every brief's citations in its style: slug → formatted brief, and the warnings."""
+    """Format every brief's citations in its style: slug → formatted brief, and the warnings
+    (also added to ``warnings_by_brief``, by slug). Reused briefs are not formatted again."""
     from briefgen.exports import brief_entry, brief_url
     from briefgen.format import Formatter
 
@@ -172,11 +224,16 @@ def format_project(
     formatter = Formatter(config.root, diagnostics)
     formatted = {}
     for resolved in project.briefs:
+        if resolved.slug in project.reused:
+            continue
         brief = resolved.brief
         own = brief_entry(brief, url=brief_url(config.base_url, brief), publisher=config.title)
+        before = len(diagnostics.warnings)
         result = formatter.format_brief(brief, resolved.citations, own_entry=own)
         if result is not None:
             formatted[resolved.slug] = result
+        if warnings_by_brief is not None:
+            warnings_by_brief.setdefault(resolved.slug, []).extend(diagnostics.warnings[before:])
     diagnostics.raise_if_failed(strict=strict)
     return formatted, tuple(diagnostics.warnings)
 
@@ -205,15 +262,21 @@ def bundles(project: Project, files: Mapping[str, bytes]) -> dict[str, Path]:
     return copies
 
 
-def build_site(config: Config, *, strict: bool = False) -> Project:
-    """Build the site into ``config.output_dir``; on any error the old site stays untouched."""
+def build_site(config: Config, *, strict: bool = False, incremental: bool = True) -> Project:
+    """Build the site into ``config.output_dir``; on any error the old site stays untouched.
+
+    Briefs whose inputs are unchanged since the last build are copied from the build cache
+    (:mod:`briefgen.incremental`); ``incremental=False`` builds everything and rewrites it.
+    """
     from briefgen.render import THEME, render_site
     from briefgen.write import check_output_dir, index_search, pagefind_binary, write_site
 
     shown = config.relative(config.output_dir)
     check_output_dir(config.output_dir, shown)
-    project = load_project(config, strict=strict)
-    formatted, warnings = format_project(project, config, strict=strict)
+    cache = BuildCache(config) if incremental else BuildCache.empty(config)
+    project = load_project(config, strict=strict, cache=cache)
+    formatted, warnings = format_project(project, config, strict=strict,
+                                         warnings_by_brief=cache.warnings)  # fmt: skip
     pagefind = pagefind_binary() if config.search else None
     if config.search and pagefind is None:
         missing = Diagnostics()
@@ -227,10 +290,43 @@ def build_site(config: Config, *, strict: bool = False) -> Project:
         warnings += tuple(missing.warnings)
     files = render_site(project, formatted, config, search=pagefind is not None)
     copies = bundles(project, files)
+    for slug in project.reused:
+        copies.update(cache.page_files(slug, cache.records[slug]))
     # The theme's static files, then the project's: a project file replaces the theme's.
     static = (THEME / "static", config.templates_dir / "static")
     # Pagefind indexes the staged folder, so a failed index never replaces the old site.
     finish = partial(index_search, binary=pagefind, language=config.language) if pagefind else None
     write_site(config.output_dir, files, static_dirs=static, copies=copies,
                finish=finish)  # fmt: skip
+    _remember(cache, project, files)
     return replace(project, warnings=project.warnings + warnings)
+
+
+def _remember(cache: BuildCache, project: Project, files: Mapping[str, bytes]) -> None:
+    """Record what each brief was built from and keep its files, for the next build."""
+    records = {}
+    pages: dict[str, dict[str, bytes]] = {}
+    for resolved in project.briefs:
+        slug = resolved.slug
+        if slug in project.reused:
+            records[slug] = cache.records[slug]
+            continue
+        prefix = f"{slug}/"
+        pages[slug] = {
+            path.removeprefix(prefix): content
+            for path, content in files.items()
+            if path.startswith(prefix)
+        }
+        bibliography = project.bibliography
+        used = _used(resolved)
+        records[slug] = BriefRecord(
+            key=cache.keys[slug],
+            cites={key: entry_fingerprint(bibliography, key) for key in sorted(used)},
+            whole_bibliography=bibliography_fingerprint(bibliography)
+            if "*" in resolved.brief.nocite
+            else "",
+            files=sorted(pages[slug]),
+            warnings=as_warning_rows(cache.warnings.get(slug, ())),
+            notes=len(resolved.citations.notes),
+        )
+    cache.save(records, pages)

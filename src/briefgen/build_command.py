@@ -17,6 +17,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="print errors only (no warnings, no summary)"
     )
+    parser.add_argument(
+        "--clean", action="store_true",
+        help="ignore the build cache: parse, format and render every brief",
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
@@ -25,12 +29,12 @@ def run(args: argparse.Namespace, config: Config) -> int:
     from briefgen.cli import EXIT_OK, print_diagnostics
 
     started = time.perf_counter()
-    project = build_site(config, strict=args.strict)
+    project = build_site(config, strict=args.strict, incremental=not args.clean)
     if not args.quiet:
         print_diagnostics(list(project.warnings))
-        notes = sum(len(b.citations.notes) for b in project.briefs)
+        reused = f" ({len(project.reused)} unchanged)" if project.reused else ""
         print(
-            f"built {len(project.briefs)} brief(s), {notes} endnote(s) into "
+            f"built {len(project.briefs)} brief(s){reused}, {project.note_count} endnote(s) into "
             f"{config.relative(config.output_dir)}/ in {time.perf_counter() - started:.2f} s",
             file=sys.stderr,
         )

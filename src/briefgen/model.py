@@ -454,6 +454,15 @@ class Project:
     bibliography: Bibliography
     briefs: tuple[ResolvedBrief, ...]
     warnings: tuple[Diagnostic, ...] = ()
+    reused: Mapping[str, int] = field(default_factory=dict)
+    """Briefs whose pages come from the build cache, unchanged (slug → number of notes): their
+    :class:`ResolvedBrief` holds the brief alone, not its parsed sections and citations."""
+
+    @property
+    def note_count(self) -> int:
+        """The notes of every brief, built or reused."""
+        built = sum(len(r.citations.notes) for r in self.briefs if r.slug not in self.reused)
+        return built + sum(self.reused.values())
 
 
 # --- Link health: what ``briefgen check`` found, shown on the page --------------------------

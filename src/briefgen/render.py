@@ -247,6 +247,8 @@ def render_site(
     index = IndexContext(site=site, root="", briefs=briefs, tags_of=tags_of, url=base_url)
     render("index.html", "index.html", index)
     for resolved in project.briefs:
+        if resolved.slug in project.reused:
+            continue  # its files come from the build cache, as they were
         page = brief_page(resolved, formatted[resolved.slug], site, health, config)
         page = replace(page, tags=tuple(tags_of[resolved.slug]))
         render(f"{resolved.slug}/index.html", "brief.html",

@@ -1,0 +1,267 @@
+"""The build cache: a brief whose inputs have not changed is not parsed, formatted or rendered.
+
+Under ``<cache_dir>/build/`` (``.briefgen/cache/build/``) each brief has a record and a copy of
+the files its last build wrote (its page and its BibTeX, RIS and CSL-JSON records). A record is
+reused only when everything the brief's pages were made from is unchanged:
+
+- every file in the brief's folder (its Markdown, images, own ``.bib``), byte for byte;
+- each bibliography entry it cites, as written (the whole file, when it has ``nocite: '@*'``);
+- what every page shares (:func:`site_key`): briefgen's own code and theme, the project's
+  templates, the configuration, the link-check verdicts shown on pages, CSL files named by
+  path, and the tags of every brief (a tag's folder name depends on the others).
+
+Anything unreadable, from another briefgen or another format is ignored and rebuilt, never
+trusted: the cache holds JSON and plain files, and a bad one only costs a full build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from briefgen.config import Config
+from briefgen.errors import Diagnostic, Location, Severity
+from briefgen.model import Bibliography, Brief
+
+FORMAT = 1
+"""Bumped when records change shape; a cache of another format is ignored."""
+
+
+@dataclass(slots=True)
+class BriefRecord:
+    """What a brief's last build depended on, and what it produced."""
+
+    key: str
+    """:func:`brief_key` of its inputs."""
+    cites: dict[str, str]
+    """Each bibliography key it used (cited, ``nocite``, crossref parents) → its fingerprint."""
+    whole_bibliography: str = ""
+    """The bibliography's fingerprint, when the brief lists every entry (``nocite: '@*'``)."""
+    files: list[str] = field(default_factory=list)
+    """The site paths it wrote; copies are kept under ``pages/<slug>/``."""
+    warnings: list[tuple[str, str | None, int | None]] = field(default_factory=list)
+    """Warnings its resolving and formatting gave: ``(message, path, line)``."""
+    notes: int = 0
+
+
+def digest(*parts: bytes | str) -> str:
+    """A short hex SHA-256 of ``parts`` (each length-prefixed, so no two sequences collide)."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "big"))
+        hasher.update(data)
+    return hasher.hexdigest()[:32]
+
+
+@cache
+def code_fingerprint() -> str:
+    """briefgen's own code and theme: a new version, or an edited checkout, rebuilds all."""
+    package = Path(__file__).parent
+    files = sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return digest(*(part for p in files for part in (p.relative_to(package).as_posix(),
+                                                   p.read_bytes())))  # fmt: skip
+
+
+def folder_fingerprint(folder: Path) -> str:
+    """Every file below ``folder`` (names and bytes); empty when it does not exist."""
+    if not folder.is_dir():
+        return digest("")
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return digest(*(part for p in files for part in (p.relative_to(folder).as_posix(),
+                                                   p.read_bytes())))  # fmt: skip
+
+
+def site_key(config: Config, briefs: Iterable[Brief], health: Mapping[str, Any]) -> str:
+    """What every brief page shares: code, templates, configuration, link health, tags."""
+    styles = sorted({b.style for b in briefs if b.style.endswith(".csl")})
+    style_files = [
+        part
+        for style in styles
+        for part in (style, (config.root / style).read_bytes() if (config.root / style).is_file()
+                     else b"")
+    ]  # fmt: skip
+    tags = sorted({tag for brief in briefs for tag in brief.tags})
+    return digest(
+        f"format {FORMAT}",
+        code_fingerprint(),
+        folder_fingerprint(config.templates_dir),
+        repr(sorted((k, repr(v)) for k, v in asdict(config).items())),
+        json.dumps(sorted((url, repr(result)) for url, result in health.items())),
+        *style_files,
+        json.dumps(tags, ensure_ascii=False),
+    )
+
+
+def brief_key(site: str, config: Config, brief: Brief) -> str:
+    """A brief's own inputs: the site's key and every file of its folder."""
+    return digest(site, brief.slug, folder_fingerprint(config.root / brief.path))
+
+
+def entry_fingerprint(bibliography: Bibliography, key: str) -> str:
+    """An entry as written (type and raw fields); empty when the key is gone."""
+    if key not in bibliography.entries:
+        return ""
+    entry = bibliography.entries[key]
+    return digest(entry.entry_type, json.dumps(sorted(entry.latex.items()), ensure_ascii=False))
+
+
+def bibliography_fingerprint(bibliography: Bibliography) -> str:
+    return digest(*sorted(bibliography.entries))
+
+
+class BuildCache:
+    """The records and page copies of the last build, read once and written after a build."""
+
+    def __init__(self, config: Config, *, read: bool = True) -> None:
+        self.folder = config.root / config.cache_dir / "build"
+        self.records: dict[str, BriefRecord] = self._read() if read else {}
+        self.keys: dict[str, str] = {}
+        """Filled while loading: each brief's :func:`brief_key` in this build."""
+        self.warnings: dict[str, list[Diagnostic]] = {}
+        """Filled while building: the warnings of each brief built (not reused) this time."""
+
+    @classmethod
+    def empty(cls, config: Config) -> BuildCache:
+        """A cache that reuses nothing (a full build), written afresh after the build."""
+        return cls(config, read=False)
+
+    def _read(self) -> dict[str, BriefRecord]:
+        try:
+            data = json.loads((self.folder / "state.json").read_text(encoding="utf-8"))
+            if data.get("format") != FORMAT or data.get("code") != code_fingerprint():
+                return {}
+            records = {}
+            for slug, raw in data["briefs"].items():
+                record = _checked(slug, raw)
+                if record is not None and all(
+                    (self.folder / "pages" / slug / path).is_file() for path in record.files
+                ):
+                    records[slug] = record
+            return records
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return {}  # missing, corrupt or foreign: rebuild everything
+
+    def reusable(self, slug: str, key: str, bibliography: Bibliography) -> BriefRecord | None:
+        """The brief's record when its inputs are the same as last time."""
+        record = self.records.get(slug)
+        if record is None or record.key != key:
+            return None
+        if record.whole_bibliography and (
+            record.whole_bibliography != bibliography_fingerprint(bibliography)
+        ):
+            return None
+        for cited, fingerprint in record.cites.items():
+            if entry_fingerprint(bibliography, cited) != fingerprint:
+                return None
+        return record
+
+    def page_files(self, slug: str, record: BriefRecord) -> dict[str, Path]:
+        """The cached copies of a brief's files: site path → file."""
+        return {f"{slug}/{path}": self.folder / "pages" / slug / path for path in record.files}
+
+    def save(self, records: Mapping[str, BriefRecord], pages: Mapping[str, Mapping[str, bytes]]
+             ) -> None:  # fmt: skip
+        """Write the new state: ``pages`` holds the files of the briefs built this time.
+
+        Written to a new folder and swapped in, so a build killed half-way leaves the old cache
+        or none, never a mix. A cache that cannot be written only costs the next build time.
+        """
+        try:
+            self.folder.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".build-", dir=self.folder.parent))
+            for slug, record in records.items():
+                target = staging / "pages" / slug
+                if slug in pages:
+                    for path, content in pages[slug].items():
+                        (target / path).parent.mkdir(parents=True, exist_ok=True)
+                        (target / path).write_bytes(content)
+                else:
+                    for path in record.files:
+                        (target / path).parent.mkdir(parents=True, exist_ok=True)
+                        _link_or_copy(self.folder / "pages" / slug / path, target / path)
+            state = {"format": FORMAT, "code": code_fingerprint(),
+                     "briefs": {slug: asdict(r) for slug, r in records.items()}}  # fmt: skip
+            (staging / "state.json").write_text(json.dumps(state), encoding="utf-8")
+            old = self.folder.with_name(f".build-old-{os.getpid()}")
+            if self.folder.exists():
+                self.folder.rename(old)
+            staging.rename(self.folder)
+            shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            if "staging" in locals():
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link where the file system allows one (the cache only ever adds new files)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _checked(slug: str, raw: Any) -> BriefRecord | None:
+    """A record read from disk, when every field has the type it should and every file name
+    stays inside the brief's folder of the cache; else None (the brief is built again)."""
+    if not isinstance(raw, dict) or not _SAFE_NAME.fullmatch(slug):
+        return None
+    try:
+        record = BriefRecord(**raw)
+    except TypeError:
+        return None
+    texts = (record.key, record.whole_bibliography)
+    if not all(isinstance(t, str) for t in texts) or type(record.notes) is not int:
+        return None
+    cites, files, warnings = record.cites, record.files, record.warnings
+    if not isinstance(cites, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in cites.items()
+    ):
+        return None
+    if not isinstance(files, list) or not all(
+        isinstance(f, str) and _safe_path(f) for f in files
+    ):
+        return None
+    if not isinstance(warnings, list):
+        return None
+    rows: list[tuple[str, str | None, int | None]] = []
+    for row in warnings:
+        if not (isinstance(row, list) and len(row) == 3 and isinstance(row[0], str)
+                and isinstance(row[1], str | None) and type(row[2]) in (int, type(None))):
+            return None  # fmt: skip
+        rows.append((row[0], row[1], row[2]))
+    record.warnings = rows
+    return record
+
+
+_SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def _safe_path(path: str) -> bool:
+    parts = path.split("/")
+    return bool(path) and not path.startswith("/") and all(p not in ("", ".", "..") for p in parts)
+
+
+def replay(record: BriefRecord) -> list[Diagnostic]:
+    """The warnings a cached brief gave when it was built."""
+    return [
+        Diagnostic(message, Location(Path(path), line) if path else None, Severity.WARNING)
+        for message, path, line in record.warnings
+    ]
+
+
+def as_warning_rows(diagnostics: Iterable[Diagnostic]) -> list[tuple[str, str | None, int | None]]:
+    return [
+        (d.message, str(d.location.path) if d.location else None,
+         d.location.line if d.location else None)
+        for d in diagnostics
+    ]  # fmt: skip

@@ -1,0 +1,166 @@
+"""The build cache: after any sequence of edits, an incremental build writes what a clean build
+writes."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from briefgen.build import build_site
+from briefgen.config import load_config
+from briefgen.model import Project
+
+REPO = Path(__file__).resolve().parents[1]
+FEATURES = REPO / "tests" / "fixtures" / "features"
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def project(make_project: Callable[..., Path]) -> Path:
+    """Three briefs (CECOT, the features brief, and a copy of CECOT with its own tags)."""
+    root = make_project(cecot=True)
+    shutil.copytree(FEATURES / "content" / "features", root / "content" / "features")
+    with (root / "references.bib").open("a", encoding="utf-8") as bib:
+        bib.write("\n" + (FEATURES / "references.bib").read_text(encoding="utf-8"))
+    shutil.copytree(root / "content" / "cecot", root / "content" / "cecot-copy")
+    index = root / "content" / "cecot-copy" / "_index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace(
+        "title: \"", "title: \"Copy: "), encoding="utf-8")  # fmt: skip
+    (root / "pyproject.toml").write_text(
+        '[tool.briefgen]\ntitle = "Test briefs"\nbase_url = "https://briefs.example.org/"\n'
+        'style = "harvard-university-of-westminster"\nlanguage = "en-GB"\nsearch = false\n',
+        encoding="utf-8",
+    )
+    return root
+
+
+def build(root: Path, *, incremental: bool = True) -> Project:
+    return build_site(load_config(root), incremental=incremental)
+
+
+def same_as_clean(root: Path, tmp_path: Path) -> Project:
+    """Build ``root`` incrementally, and a copy of it from scratch; their sites must match."""
+    project = build(root)
+    clean = tmp_path / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    shutil.copytree(root, clean, ignore=shutil.ignore_patterns(".briefgen", "site"))
+    clean_project = build(clean, incremental=False)
+    assert digest(root / "site") == digest(clean / "site")
+    warnings = sorted(w.format() for w in project.warnings)
+    assert warnings == sorted(w.format() for w in clean_project.warnings)
+    assert project.note_count == clean_project.note_count
+    return project
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_sequence_of_edits_gives_what_a_clean_build_gives(project: Path, tmp_path: Path) -> None:
+    first = same_as_clean(project, tmp_path)
+    assert first.reused == {}
+
+    nothing = same_as_clean(project, tmp_path)
+    assert set(nothing.reused) == {"cecot", "cecot-copy", "features"}
+
+    deal = project / "content" / "cecot" / "02-the-deal.md"
+    edit(deal, "At the core of this agreement", "At the very core of this agreement")
+    one = same_as_clean(project, tmp_path)
+    assert set(one.reused) == {"cecot-copy", "features"}
+
+    # An entry only the features brief cites: the CECOT briefs stay as they were.
+    edit(project / "references.bib", "Heat and {{Health}}: Fact Sheet", "Heat and Health")
+    bib = same_as_clean(project, tmp_path)
+    assert set(bib.reused) == {"cecot", "cecot-copy"}
+
+    # A tag is shared by every page's links: every brief is built again.
+    edit(project / "content" / "features" / "_index.md", "date:", "tags: [heat, labour]\ndate:")
+    tags = same_as_clean(project, tmp_path)
+    assert tags.reused == {}
+
+    # A template of the project's own replaces the theme's for every page.
+    (project / "templates").mkdir(exist_ok=True)
+    (project / "templates" / "404.html").write_text("<p>gone</p>\n", encoding="utf-8")
+    assert same_as_clean(project, tmp_path).reused == {}
+
+    # A brief removed, one added, and the configuration changed.
+    shutil.rmtree(project / "content" / "cecot-copy")
+    shutil.copytree(project / "content" / "cecot", project / "content" / "cecot-again")
+    assert set(same_as_clean(project, tmp_path).reused) == {"cecot", "features"}
+    edit(project / "pyproject.toml", 'title = "Test briefs"', 'title = "Other briefs"')
+    assert same_as_clean(project, tmp_path).reused == {}
+
+
+def test_warnings_of_a_reused_brief_are_reported_again(project: Path, tmp_path: Path) -> None:
+    edit(project / "content" / "features" / "_index.md", "date:", "stlye: apa\ndate:")
+    edit(project / "content" / "features" / "02-method.md", "Text under", "Text[^n] under")
+    with (project / "content" / "features" / "02-method.md").open("a", encoding="utf-8") as f:
+        f.write("\n[^n]: A note.\n")
+    first = build(project)
+    again = same_as_clean(project, tmp_path)
+    assert "features" in again.reused
+    assert sorted(w.format() for w in again.warnings) == sorted(w.format() for w in first.warnings)
+    assert any("'stlye'" in w.format() for w in again.warnings)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda cache: (cache / "state.json").write_text("{not json"), id="corrupt"),
+        pytest.param(
+            lambda cache: (cache / "state.json").write_text('{"format": 99}'), id="foreign-format"
+        ),
+        pytest.param(
+            lambda cache: (cache / "state.json").write_bytes(b"\xff\xfe\x00"), id="not-utf8"
+        ),
+        pytest.param(lambda cache: shutil.rmtree(cache / "pages" / "cecot"), id="missing-page"),
+        pytest.param(
+            lambda cache: (cache / "state.json").write_text(
+                (cache / "state.json").read_text().replace('"notes": 28', '"notes": "x"')
+            ),
+            id="wrong-type",
+        ),
+        pytest.param(
+            lambda cache: (cache / "state.json").write_text(
+                (cache / "state.json").read_text().replace('"index.html"', '"../../../x.html"')
+            ),
+            id="path-outside-the-cache",
+        ),
+    ],
+)
+def test_a_damaged_cache_is_ignored_and_rebuilt(
+    project: Path, tmp_path: Path, damage: Callable[[Path], object]
+) -> None:
+    build(project)
+    damage(project / ".briefgen" / "cache" / "build")
+    rebuilt = same_as_clean(project, tmp_path)
+    assert "cecot" not in rebuilt.reused
+
+
+def test_a_cached_page_edited_by_hand_does_not_survive_an_edit_of_its_brief(
+    project: Path, tmp_path: Path
+) -> None:
+    """The cache holds its own copies: what happens to site/ does not leak into the next build."""
+    build(project)
+    page = project / "site" / "cecot" / "index.html"
+    page.write_text("tampered", encoding="utf-8")
+    same_as_clean(project, tmp_path)
+    assert "tampered" not in page.read_text(encoding="utf-8")
+
+
+def test_clean_ignores_the_cache(project: Path) -> None:
+    build(project)
+    assert build(project, incremental=False).reused == {}
