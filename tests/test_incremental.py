@@ -4,6 +4,7 @@ writes."""
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -138,6 +139,13 @@ def test_warnings_of_a_reused_brief_are_reported_again(project: Path, tmp_path: 
                 (cache / "state.json").read_text().replace('"index.html"', '"../../../x.html"')
             ),
             id="path-outside-the-cache",
+        ),
+        pytest.param(
+            lambda cache: (cache / "state.json").write_text(
+                re.sub(r'"key": "[0-9a-f]+"', '"key": "../../../../etc"',
+                       (cache / "state.json").read_text())
+            ),
+            id="key-outside-the-cache",
         ),
     ],
 )

@@ -47,8 +47,15 @@ MONTHS = {
 }  # fmt: skip
 
 
-def load_bibliography(path: Path, *, root: Path, diagnostics: Diagnostics) -> Bibliography:
-    """Parse a BibTeX file; problems go to ``diagnostics`` with ``path:line``, as everywhere."""
+def load_bibliography(
+    path: Path, *, root: Path, diagnostics: Diagnostics, cache_dir: Path | None = None
+) -> Bibliography:
+    """Parse a BibTeX file; problems go to ``diagnostics`` with ``path:line``, as everywhere.
+
+    With ``cache_dir``, the parsed file is kept there (JSON, keyed by the file's bytes and
+    briefgen's code), so a library of thousands of entries is split and read once, not on
+    every build.
+    """
     rel = relative_path(path, root)
     if not path.is_file():
         diagnostics.error(
@@ -58,15 +65,76 @@ def load_bibliography(path: Path, *, root: Path, diagnostics: Diagnostics) -> Bi
         )
         return Bibliography(rel, readable=False)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         diagnostics.error(f"file is not valid UTF-8 ({exc.reason})", Location(rel))
         return Bibliography(rel, readable=False)
-    return parse_bibliography(text, rel, diagnostics)
+    if cache_dir is None:
+        return parse_bibliography(text, rel, diagnostics)
+    from briefgen.incremental import cached_json, digest
+
+    def parse() -> dict[str, object]:
+        found = Diagnostics()
+        pending = _parse_raw(text, rel, found)
+        return {
+            "entries": {key: [kind, values, where.line] for key, (kind, values, where)
+                        in pending.items()},
+            "diagnostics": [[d.message, d.location.line if d.location else None,
+                             d.severity.value] for d in found.items],
+        }  # fmt: skip
+
+    cache_file = cache_dir / "bibliography" / f"{digest(str(rel))}.json"
+    parsed = cached_json(cache_file, digest(data), parse)
+    if not _well_formed(parsed):
+        parsed = parse()  # a damaged cache is never trusted
+    for message, line, severity in parsed["diagnostics"]:
+        where = Location(rel, line)
+        if severity == "warning":
+            diagnostics.warning(message, where)
+        else:
+            diagnostics.error(message, where)
+    pending = {key: (kind, values, Location(rel, line))
+               for key, (kind, values, line) in parsed["entries"].items()}  # fmt: skip
+    return _bibliography(rel, pending)
+
+
+def _well_formed(parsed: Mapping[str, object]) -> bool:
+    """Whether a cached parse has the shape :func:`load_bibliography` writes."""
+    entries, found = parsed.get("entries"), parsed.get("diagnostics")
+    if not isinstance(entries, dict) or not isinstance(found, list):
+        return False
+    for key, value in entries.items():
+        if not (isinstance(key, str) and isinstance(value, list) and len(value) == 3):
+            return False
+        kind, values, line = value
+        if not (isinstance(kind, str) and isinstance(values, dict)
+                and all(isinstance(k, str) and isinstance(v, str) for k, v in values.items())
+                and (line is None or type(line) is int)):
+            return False  # fmt: skip
+    return all(
+        isinstance(row, list) and len(row) == 3 and isinstance(row[0], str)
+        and (row[1] is None or type(row[1]) is int) and row[2] in ("error", "warning")
+        for row in found
+    )  # fmt: skip
 
 
 def parse_bibliography(text: str, path: Path, diagnostics: Diagnostics) -> Bibliography:
     """Parse BibTeX source text; ``path`` is only used in locations."""
+    return _bibliography(path, _parse_raw(text, path, diagnostics))
+
+
+def _bibliography(
+    path: Path, pending: dict[str, tuple[str, dict[str, str], Location]]
+) -> Bibliography:
+    locations = {key: where for key, (_, _, where) in pending.items()}
+    return Bibliography(path, DecodedOnDemand(pending), locations=locations)
+
+
+def _parse_raw(
+    text: str, path: Path, diagnostics: Diagnostics
+) -> dict[str, tuple[str, dict[str, str], Location]]:
+    """Every entry's type and fields (macros, ``#`` and crossref resolved; not decoded)."""
     # An empty parse stack pins the behaviour: we rely on no library default.
     library = bibtexparser.parse_string(  # type: ignore[attr-defined]
         text.removeprefix("\ufeff"), parse_stack=[]
@@ -118,8 +186,7 @@ def parse_bibliography(text: str, path: Path, diagnostics: Diagnostics) -> Bibli
         where = Location(path, first_line[key])
         values = _inherit_crossref(key, values, raw, where, diagnostics)
         pending[key] = (block.entry_type.lower(), values, where)
-    locations = {key: where for key, (_, _, where) in pending.items()}
-    return Bibliography(path, DecodedOnDemand(pending), locations=locations)
+    return pending
 
 
 class DecodedOnDemand(Mapping[str, BibEntry]):

@@ -45,7 +45,10 @@ def load_project(
     :attr:`Project.reused` and its warnings are reported again.
     """
     diagnostics = Diagnostics()
-    bibliography = load_bibliography(config.bibliography, root=config.root, diagnostics=diagnostics)
+    # With a build cache, the library's parse is kept too (a shared one holds thousands).
+    parses = config.root / config.cache_dir if cache is not None else None
+    bibliography = load_bibliography(config.bibliography, root=config.root,
+                                     diagnostics=diagnostics, cache_dir=parses)  # fmt: skip
     # An empty file is one problem, not one "unknown key" per citation.
     empty = bibliography.readable and not bibliography.entries
     if empty:

@@ -21,8 +21,7 @@ import json
 import os
 import re
 import shutil
-import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -144,7 +143,7 @@ class BuildCache:
             for slug, raw in data["briefs"].items():
                 record = _checked(slug, raw)
                 if record is not None and all(
-                    (self.folder / "pages" / slug / path).is_file() for path in record.files
+                    (self._pages(slug, record) / path).is_file() for path in record.files
                 ):
                     records[slug] = record
             return records
@@ -167,47 +166,46 @@ class BuildCache:
 
     def page_files(self, slug: str, record: BriefRecord) -> dict[str, Path]:
         """The cached copies of a brief's files: site path → file."""
-        return {f"{slug}/{path}": self.folder / "pages" / slug / path for path in record.files}
+        folder = self._pages(slug, record)
+        return {f"{slug}/{path}": folder / path for path in record.files}
+
+    def _pages(self, slug: str, record: BriefRecord) -> Path:
+        # One folder per version of a brief: a new version never overwrites the files the
+        # current state.json points at, so a build killed half-way leaves a consistent cache.
+        return self.folder / "pages" / slug / record.key
 
     def save(self, records: Mapping[str, BriefRecord], pages: Mapping[str, Mapping[str, bytes]]
              ) -> None:  # fmt: skip
         """Write the new state: ``pages`` holds the files of the briefs built this time.
 
-        Written to a new folder and swapped in, so a build killed half-way leaves the old cache
-        or none, never a mix. A cache that cannot be written only costs the next build time.
+        The new briefs' files go to folders of their own, then ``state.json`` is replaced in
+        one step, then folders no record names are removed. Nothing is written when nothing
+        changed. A cache that cannot be written only costs the next build time.
         """
+        if not pages and set(records) == set(self.records):
+            return
         try:
-            self.folder.parent.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=".build-", dir=self.folder.parent))
-            for slug, record in records.items():
-                target = staging / "pages" / slug
-                if slug in pages:
-                    for path, content in pages[slug].items():
-                        (target / path).parent.mkdir(parents=True, exist_ok=True)
-                        (target / path).write_bytes(content)
-                else:
-                    for path in record.files:
-                        (target / path).parent.mkdir(parents=True, exist_ok=True)
-                        _link_or_copy(self.folder / "pages" / slug / path, target / path)
+            for slug, files in pages.items():
+                folder = self._pages(slug, records[slug])
+                shutil.rmtree(folder, ignore_errors=True)
+                for path, content in files.items():
+                    (folder / path).parent.mkdir(parents=True, exist_ok=True)
+                    (folder / path).write_bytes(content)
             state = {"format": FORMAT, "code": code_fingerprint(),
                      "briefs": {slug: asdict(r) for slug, r in records.items()}}  # fmt: skip
-            (staging / "state.json").write_text(json.dumps(state), encoding="utf-8")
-            old = self.folder.with_name(f".build-old-{os.getpid()}")
-            if self.folder.exists():
-                self.folder.rename(old)
-            staging.rename(self.folder)
-            shutil.rmtree(old, ignore_errors=True)
+            temporary = self.folder / f"state.{os.getpid()}.tmp"
+            temporary.write_text(json.dumps(state), encoding="utf-8")
+            os.replace(temporary, self.folder / "state.json")
+            self.records = dict(records)
+            kept = {self._pages(slug, r) for slug, r in records.items()}
+            for brief in (self.folder / "pages").iterdir():
+                for version in brief.iterdir() if brief.is_dir() else ():
+                    if version not in kept:
+                        shutil.rmtree(version, ignore_errors=True)
+                if brief.is_dir() and not any(brief.iterdir()):
+                    brief.rmdir()
         except OSError:
-            if "staging" in locals():
-                shutil.rmtree(staging, ignore_errors=True)
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    """A hard link where the file system allows one (the cache only ever adds new files)."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
+            pass
 
 
 def _checked(slug: str, raw: Any) -> BriefRecord | None:
@@ -221,6 +219,8 @@ def _checked(slug: str, raw: Any) -> BriefRecord | None:
         return None
     texts = (record.key, record.whole_bibliography)
     if not all(isinstance(t, str) for t in texts) or type(record.notes) is not int:
+        return None
+    if not _DIGEST.fullmatch(record.key):  # it names a folder of the cache
         return None
     cites, files, warnings = record.cites, record.files, record.warnings
     if not isinstance(cites, dict) or not all(
@@ -244,11 +244,40 @@ def _checked(slug: str, raw: Any) -> BriefRecord | None:
 
 
 _SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+_DIGEST = re.compile(r"[0-9a-f]{32}")
 
 
 def _safe_path(path: str) -> bool:
     parts = path.split("/")
     return bool(path) and not path.startswith("/") and all(p not in ("", ".", "..") for p in parts)
+
+
+def cached_json(
+    path: Path, key: str, compute: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    """``compute()``, kept at ``path`` as JSON with ``key`` (what it was computed from) and
+    briefgen's code fingerprint: read back when both match, else computed and written
+    atomically. Anything unreadable is computed again, never trusted."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and data.get("code") == code_fingerprint() and (
+            data.get("key") == key
+        ):
+            value = data.get("value")
+            if isinstance(value, dict):
+                return value
+    except (OSError, ValueError):
+        pass
+    value = compute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps({"code": code_fingerprint(), "key": key, "value": value}),
+                             encoding="utf-8")  # fmt: skip
+        os.replace(temporary, path)
+    except OSError:
+        pass  # an unwritable cache only costs time
+    return value
 
 
 def replay(record: BriefRecord) -> list[Diagnostic]:

@@ -57,7 +57,7 @@ def write_site(
         for relative, source in sorted((copies or {}).items()):
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            _reuse_or_copy(source, output / relative, target)
         for relative, content in sorted(files.items()):
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -73,6 +73,20 @@ def write_site(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _reuse_or_copy(source: Path, previous: Path, target: Path) -> None:
+    """Put ``source`` at ``target``: a hard link to the previous site's file when that file is
+    an untouched copy of it (same size and modification time), else a copy that keeps the
+    modification time, so the next build can link it."""
+    try:
+        was, now = previous.stat(), source.stat()
+        if (was.st_size, was.st_mtime_ns) == (now.st_size, now.st_mtime_ns):
+            os.link(previous, target)
+            return
+    except OSError:
+        pass
+    shutil.copy2(source, target)
 
 
 SEARCH_BUNDLE = "pagefind"
