@@ -198,7 +198,20 @@ class DecodedOnDemand(Mapping[str, BibEntry]):
 
     def __init__(self, pending: dict[str, tuple[str, dict[str, str], Location]]) -> None:
         self._pending = pending
+        self._fingerprints: dict[str, str] = {}
         self._decoded: dict[str, BibEntry] = {}
+
+    def fingerprint(self, key: str) -> str:
+        """The entry as written (type and raw fields), hashed, without decoding it."""
+        found = self._fingerprints.get(key)
+        if found is None:
+            import hashlib
+            import json
+
+            entry_type, values, _ = self._pending[key]
+            text = json.dumps([entry_type, sorted(values.items())], ensure_ascii=False)
+            found = self._fingerprints[key] = hashlib.sha256(text.encode()).hexdigest()[:32]
+        return found
 
     def __getitem__(self, key: str) -> BibEntry:
         entry = self._decoded.get(key)

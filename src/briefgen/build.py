@@ -71,7 +71,8 @@ def load_project(
             used[brief.slug] = set(record.cites)
             diagnostics.extend(replay(record))
             empty_citations = ResolvedCitations((), (), ())
-            resolved.append(ResolvedBrief(_titles_rendered(brief, diagnostics), (),
+            resolved.append(ResolvedBrief(_titles_from(record.titles, brief)
+                                          or _titles_rendered(brief, diagnostics), (),
                                           empty_citations, ()))  # fmt: skip
             continue
         found = Diagnostics()
@@ -193,6 +194,16 @@ def resolve_brief(
                          crossrefs.anchors)  # fmt: skip
 
 
+def _titles_from(titles: list[list[str]], brief: Brief) -> Brief | None:
+    """The brief with the titles a cached build rendered (None when they do not fit)."""
+    if len(titles) != len(brief.sections) + 1:
+        return None
+    (html, text), *rest = titles
+    sections = tuple(replace(section, title=t, title_html=h)
+                     for section, (h, t) in zip(brief.sections, rest, strict=True))  # fmt: skip
+    return replace(brief, title=text, title_html=html, sections=sections)
+
+
 def _titles_rendered(brief: Brief, diagnostics: Diagnostics) -> Brief:
     """Titles are Markdown: keep their HTML for headings and their plain text everywhere else."""
 
@@ -301,11 +312,13 @@ def build_site(config: Config, *, strict: bool = False, incremental: bool = True
     finish = partial(index_search, binary=pagefind, language=config.language) if pagefind else None
     write_site(config.output_dir, files, static_dirs=static, copies=copies,
                finish=finish)  # fmt: skip
-    _remember(cache, project, files)
+    _remember(cache, project, files, config.output_dir)
     return replace(project, warnings=project.warnings + warnings)
 
 
-def _remember(cache: BuildCache, project: Project, files: Mapping[str, bytes]) -> None:
+def _remember(
+    cache: BuildCache, project: Project, files: Mapping[str, bytes], output: Path
+) -> None:
     """Record what each brief was built from and keep its files, for the next build."""
     records = {}
     pages: dict[str, dict[str, bytes]] = {}
@@ -331,5 +344,7 @@ def _remember(cache: BuildCache, project: Project, files: Mapping[str, bytes]) -
             files=sorted(pages[slug]),
             warnings=as_warning_rows(cache.warnings.get(slug, ())),
             notes=len(resolved.citations.notes),
+            titles=[[resolved.brief.title_html, resolved.brief.title]]
+            + [[s.title_html, s.title] for s in resolved.brief.sections],
         )
-    cache.save(records, pages)
+    cache.save(records, pages, output)

@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+from collections import ChainMap
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -50,6 +51,8 @@ class BriefRecord:
     warnings: list[tuple[str, str | None, int | None]] = field(default_factory=list)
     """Warnings its resolving and formatting gave: ``(message, path, line)``."""
     notes: int = 0
+    titles: list[list[str]] = field(default_factory=list)
+    """``[html, text]`` of the brief's title, then of each section's (Markdown rendered once)."""
 
 
 def digest(*parts: bytes | str) -> str:
@@ -109,9 +112,17 @@ def brief_key(site: str, config: Config, brief: Brief) -> str:
 
 def entry_fingerprint(bibliography: Bibliography, key: str) -> str:
     """An entry as written (type and raw fields); empty when the key is gone."""
-    if key not in bibliography.entries:
+    entries = bibliography.entries
+    if key not in entries:
         return ""
-    entry = bibliography.entries[key]
+    # A library read from a file hashes the raw entry, without decoding it (and only once).
+    for mapping in entries.maps if isinstance(entries, ChainMap) else [entries]:
+        if key in mapping:
+            fingerprint = getattr(mapping, "fingerprint", None)
+            if fingerprint is not None:
+                return str(fingerprint(key))
+            break
+    entry = entries[key]
     return digest(entry.entry_type, json.dumps(sorted(entry.latex.items()), ensure_ascii=False))
 
 
@@ -192,8 +203,8 @@ class BuildCache:
         # current state.json points at, so a build killed half-way leaves a consistent cache.
         return self.folder / "pages" / slug / record.key
 
-    def save(self, records: Mapping[str, BriefRecord], pages: Mapping[str, Mapping[str, bytes]]
-             ) -> None:  # fmt: skip
+    def save(self, records: Mapping[str, BriefRecord], pages: Mapping[str, Mapping[str, bytes]],
+             output: Path | None = None) -> None:  # fmt: skip
         """Write the new state: ``pages`` holds the files of the briefs built this time.
 
         The new briefs' files go to folders of their own, then ``state.json`` is replaced in
@@ -209,6 +220,11 @@ class BuildCache:
                 for path, content in files.items():
                     (folder / path).parent.mkdir(parents=True, exist_ok=True)
                     (folder / path).write_bytes(content)
+                    if output is not None:
+                        # The copy and the site's file then look alike (size and mtime), so the
+                        # next build links the site's file instead of copying this one.
+                        written = (output / slug / path).stat()
+                        os.utime(folder / path, ns=(written.st_atime_ns, written.st_mtime_ns))
             state = {"format": FORMAT, "code": code_fingerprint(),
                      "briefs": {slug: asdict(r) for slug, r in records.items()}}  # fmt: skip
             temporary = self.folder / f"state.{os.getpid()}.tmp"
@@ -250,6 +266,11 @@ def _checked(slug: str, raw: Any) -> BriefRecord | None:
     ):
         return None
     if not isinstance(warnings, list):
+        return None
+    if not isinstance(record.titles, list) or not all(
+        isinstance(t, list) and len(t) == 2 and all(isinstance(x, str) for x in t)
+        for t in record.titles
+    ):
         return None
     rows: list[tuple[str, str | None, int | None]] = []
     for row in warnings:
