@@ -399,3 +399,15 @@ def test_a_port_in_use_is_a_usage_error(make_project: Callable[..., Path]) -> No
         assert main(["-C", str(root), "serve", "--port", str(port)]) == 2
     finally:
         first.close()
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_a_port_out_of_range_is_a_usage_error(
+    port: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from briefgen.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["serve", "--port", port])
+    assert exit_info.value.code == 2
+    assert f"'{port}' is not a port; expected 0 to 65535" in capsys.readouterr().err

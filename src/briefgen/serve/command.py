@@ -15,7 +15,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="address to listen on (default: 127.0.0.1, this machine only)",
     )  # fmt: skip
     parser.add_argument(
-        "--port", type=int, default=8000, help="port to listen on (default: 8000; 0: any free port)"
+        "--port", type=_port, default=8000,
+        help="port to listen on (default: 8000; 0: any free port)",
     )
     parser.add_argument(
         "--strict", action="store_true", help="treat warnings (e.g. unused entries) as errors"
@@ -46,3 +47,14 @@ def run(args: argparse.Namespace, config: Config) -> int:
         live.close()
     print("stopped", file=sys.stderr)
     return EXIT_OK
+
+
+def _port(value: str) -> int:
+    """A TCP port number, 0 to 65535 (0: any free port)."""
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port; expected 0 to 65535")
+    return port
