@@ -58,8 +58,8 @@ def same_as_clean(root: Path, tmp_path: Path) -> Project:
     shutil.copytree(root, clean, ignore=shutil.ignore_patterns(".briefgen", "site"))
     clean_project = build(clean, incremental=False)
     assert digest(root / "site") == digest(clean / "site")
-    warnings = sorted(w.format() for w in project.warnings)
-    assert warnings == sorted(w.format() for w in clean_project.warnings)
+    # The same warnings, in the same order.
+    assert [w.format() for w in project.warnings] == [w.format() for w in clean_project.warnings]
     assert project.note_count == clean_project.note_count
     return project
 
@@ -87,10 +87,18 @@ def test_a_sequence_of_edits_gives_what_a_clean_build_gives(project: Path, tmp_p
     bib = same_as_clean(project, tmp_path)
     assert set(bib.reused) == {"cecot", "cecot-copy"}
 
-    # A tag is shared by every page's links: every brief is built again.
+    # New tags: the brief carrying them is built again; the others' tags did not change.
     edit(project / "content" / "features" / "_index.md", "date:", "tags: [heat, labour]\ndate:")
     tags = same_as_clean(project, tmp_path)
-    assert tags.reused == {}
+    assert set(tags.reused) == {"cecot", "cecot-copy"}
+
+    # A tag's name is the newest brief's spelling: making the features brief newer renames
+    # "prisons" on every page that links to it.
+    edit(project / "content" / "features" / "_index.md", "tags: [heat, labour]",
+         "tags: [heat, labour, Prisons]")  # fmt: skip
+    edit(project / "content" / "features" / "_index.md", "date: 2025-03-01", "date: 2026-01-01")
+    renamed = same_as_clean(project, tmp_path)
+    assert renamed.reused == {}
 
     # A template of the project's own replaces the theme's for every page.
     (project / "templates").mkdir(exist_ok=True)
@@ -186,3 +194,31 @@ def test_a_brief_listing_every_entry_sees_any_entry_change(
     assert set(same_as_clean(root, tmp_path).reused) == {"small"}
     edit(root / "references.bib", "title = {Spare}", "title = {Spare, revised}")
     assert same_as_clean(root, tmp_path).reused == {}
+
+
+def test_a_brief_with_its_own_bibliography_is_reused(
+    make_project: Callable[..., Path], tmp_path: Path
+) -> None:
+    root = make_project()
+    index = root / "content" / "small" / "_index.md"
+    edit(index, "numbering:", "bibliography: own.bib\nnumbering:")
+    (root / "content" / "small" / "own.bib").write_text(
+        "@book{own2020, author = {Own, Olga}, title = {Kept apart}, date = {2020}}\n",
+        encoding="utf-8",
+    )
+    edit(root / "content" / "small" / "01-the-deal.md", "here.", "here [@own2020].")
+    same_as_clean(root, tmp_path)
+    assert set(same_as_clean(root, tmp_path).reused) == {"small"}
+    edit(root / "content" / "small" / "own.bib", "Kept apart", "Kept further apart")
+    assert same_as_clean(root, tmp_path).reused == {}
+
+
+def test_clean_reads_nothing_cached(make_project: Callable[..., Path]) -> None:
+    """Not even the bibliography's parse: a tampered parse cannot reach a --clean build."""
+    root = make_project()
+    build(root)
+    (parse,) = (root / ".briefgen" / "cache" / "bibliography").glob("*.json")
+    parse.write_text(parse.read_text(encoding="utf-8").replace("Killing Hope", "STALE PARSE"),
+                     encoding="utf-8")  # fmt: skip
+    build(root, incremental=False)
+    assert "STALE PARSE" not in (root / "site" / "small" / "index.html").read_text("utf-8")

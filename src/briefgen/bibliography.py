@@ -72,7 +72,7 @@ def load_bibliography(
         return Bibliography(rel, readable=False)
     if cache_dir is None:
         return parse_bibliography(text, rel, diagnostics)
-    from briefgen.incremental import cached_json, digest
+    from briefgen.incremental import cached_json, dependency_versions, digest
 
     def parse() -> dict[str, object]:
         found = Diagnostics()
@@ -85,7 +85,7 @@ def load_bibliography(
         }  # fmt: skip
 
     cache_file = cache_dir / "bibliography" / f"{digest(str(rel))}.json"
-    parsed = cached_json(cache_file, digest(data), parse)
+    parsed = cached_json(cache_file, digest(data, dependency_versions()), parse)
     if not _well_formed(parsed):
         parsed = parse()  # a damaged cache is never trusted
     for message, line, severity in parsed["diagnostics"]:

@@ -21,6 +21,7 @@ from briefgen.incremental import (
     bibliography_fingerprint,
     brief_key,
     entry_fingerprint,
+    folder_fingerprint,
     replay,
     site_key,
 )
@@ -37,7 +38,11 @@ from briefgen.model import (
 
 
 def load_project(
-    config: Config, *, strict: bool = False, cache: BuildCache | None = None
+    config: Config,
+    *,
+    strict: bool = False,
+    cache: BuildCache | None = None,
+    search: bool = False,
 ) -> Project:
     """Read and resolve every brief; raise :class:`BuildFailed` listing every problem.
 
@@ -45,8 +50,11 @@ def load_project(
     :attr:`Project.reused` and its warnings are reported again.
     """
     diagnostics = Diagnostics()
+    # Each brief folder's bytes, hashed before anything is read: a file saved during the build
+    # then gives a new key next time rather than a stale page under the new key.
+    folders = _folder_fingerprints(config) if cache is not None else {}
     # With a build cache, the library's parse is kept too (a shared one holds thousands).
-    parses = config.root / config.cache_dir if cache is not None else None
+    parses = config.root / config.cache_dir if cache is not None and cache.incremental else None
     bibliography = load_bibliography(config.bibliography, root=config.root,
                                      diagnostics=diagnostics, cache_dir=parses)  # fmt: skip
     # An empty file is one problem, not one "unknown key" per citation.
@@ -55,7 +63,12 @@ def load_project(
         bibliography = replace(bibliography, readable=False)
     briefs = load_briefs(config, diagnostics)
     own = BriefBibliographies(bibliography, config, diagnostics)
-    site = site_key(config, briefs, _health(config)) if cache is not None else ""
+    site, tags_of = "", {}
+    if cache is not None:
+        from briefgen.render import collect_tags, newest_first  # a build's own; lint never
+
+        site = site_key(config, briefs, _health(config), search=search)
+        tags_of = collect_tags(newest_first(briefs))[1]
     resolved = []
     reused: dict[str, int] = {}
     used: dict[str, set[str]] = {}
@@ -63,13 +76,15 @@ def load_project(
         brief_bibliography = own.of(brief)
         record = None
         if cache is not None:
-            key = brief_key(site, config, brief)
+            tags = [(tag.name, tag.slug) for tag in tags_of.get(brief.slug, ())]
+            key = brief_key(site, brief.slug, folders.get(brief.slug, ""), tags)
             record = cache.reusable(brief.slug, key, brief_bibliography)
             cache.keys[brief.slug] = key
+            cache.bibliographies[brief.slug] = brief_bibliography
         if record is not None:
             reused[brief.slug] = record.notes
             used[brief.slug] = set(record.cites)
-            diagnostics.extend(replay(record))
+            diagnostics.extend(replay(record.warnings))
             empty_citations = ResolvedCitations((), (), ())
             resolved.append(ResolvedBrief(_titles_from(record.titles, brief)
                                           or _titles_rendered(brief, diagnostics), (),
@@ -106,6 +121,16 @@ def load_project(
                     )
     diagnostics.raise_if_failed(strict=strict)
     return Project(config, bibliography, tuple(resolved), tuple(diagnostics.warnings), reused)
+
+
+def _folder_fingerprints(config: Config) -> dict[str, str]:
+    if not config.content_dir.is_dir():
+        return {}
+    return {
+        folder.name: folder_fingerprint(folder)
+        for folder in config.content_dir.iterdir()
+        if folder.is_dir() and not folder.is_symlink()
+    }
 
 
 def _health(config: Config) -> Mapping[str, object]:
@@ -228,6 +253,7 @@ def format_project(
     *,
     strict: bool = False,
     warnings_by_brief: dict[str, list[Diagnostic]] | None = None,
+    replayed: Mapping[str, list[Diagnostic]] | None = None,
 ) -> tuple[dict[str, FormattedBrief], tuple[Diagnostic, ...]]:
     """Format every brief's citations in its style: slug → formatted brief, and the warnings
     (also added to ``warnings_by_brief``, by slug). Reused briefs are not formatted again."""
@@ -239,6 +265,8 @@ def format_project(
     formatted = {}
     for resolved in project.briefs:
         if resolved.slug in project.reused:
+            # Where a clean build would report them: in formatting, in the briefs' order.
+            diagnostics.extend((replayed or {}).get(resolved.slug, ()))
             continue
         brief = resolved.brief
         own = brief_entry(brief, url=brief_url(config.base_url, brief), publisher=config.title)
@@ -282,16 +310,27 @@ def build_site(config: Config, *, strict: bool = False, incremental: bool = True
     Briefs whose inputs are unchanged since the last build are copied from the build cache
     (:mod:`briefgen.incremental`); ``incremental=False`` builds everything and rewrites it.
     """
-    from briefgen.render import THEME, render_site
-    from briefgen.write import check_output_dir, index_search, pagefind_binary, write_site
+    from briefgen.write import check_output_dir, pagefind_binary
 
     shown = config.relative(config.output_dir)
     check_output_dir(config.output_dir, shown)
-    cache = BuildCache(config) if incremental else BuildCache.empty(config)
-    project = load_project(config, strict=strict, cache=cache)
-    formatted, warnings = format_project(project, config, strict=strict,
-                                         warnings_by_brief=cache.warnings)  # fmt: skip
     pagefind = pagefind_binary() if config.search else None
+    cache = BuildCache(config) if incremental else BuildCache.empty(config)
+    try:
+        return _build(config, cache, pagefind, strict=strict)
+    finally:
+        cache.close()
+
+
+def _build(config: Config, cache: BuildCache, pagefind: Path | None, *, strict: bool) -> Project:
+    from briefgen.render import THEME, render_site
+    from briefgen.write import index_search, write_site
+
+    project = load_project(config, strict=strict, cache=cache, search=pagefind is not None)
+    replayed = {slug: replay(cache.records[slug].format_warnings) for slug in project.reused}
+    formatted, warnings = format_project(project, config, strict=strict,
+                                         warnings_by_brief=cache.format_warnings,
+                                         replayed=replayed)  # fmt: skip
     if config.search and pagefind is None:
         missing = Diagnostics()
         missing.warning(
@@ -304,13 +343,14 @@ def build_site(config: Config, *, strict: bool = False, incremental: bool = True
         warnings += tuple(missing.warnings)
     files = render_site(project, formatted, config, search=pagefind is not None)
     copies = bundles(project, files)
+    reused = {}
     for slug in project.reused:
-        copies.update(cache.page_files(slug, cache.records[slug]))
+        reused.update(cache.page_files(slug, cache.records[slug]))
     # The theme's static files, then the project's: a project file replaces the theme's.
     static = (THEME / "static", config.templates_dir / "static")
     # Pagefind indexes the staged folder, so a failed index never replaces the old site.
     finish = partial(index_search, binary=pagefind, language=config.language) if pagefind else None
-    write_site(config.output_dir, files, static_dirs=static, copies=copies,
+    write_site(config.output_dir, files, static_dirs=static, copies=copies, reused=reused,
                finish=finish)  # fmt: skip
     _remember(cache, project, files, config.output_dir)
     return replace(project, warnings=project.warnings + warnings)
@@ -333,7 +373,8 @@ def _remember(
             for path, content in files.items()
             if path.startswith(prefix)
         }
-        bibliography = project.bibliography
+        # The bibliography the brief was resolved against (its own .bib files first).
+        bibliography = cache.bibliographies.get(slug, project.bibliography)
         used = _used(resolved)
         records[slug] = BriefRecord(
             key=cache.keys[slug],
@@ -343,6 +384,7 @@ def _remember(
             else "",
             files=sorted(pages[slug]),
             warnings=as_warning_rows(cache.warnings.get(slug, ())),
+            format_warnings=as_warning_rows(cache.format_warnings.get(slug, ())),
             notes=len(resolved.citations.notes),
             titles=[[resolved.brief.title_html, resolved.brief.title]]
             + [[s.title_html, s.title] for s in resolved.brief.sections],

@@ -53,6 +53,13 @@ class BriefRecord:
     notes: int = 0
     titles: list[list[str]] = field(default_factory=list)
     """``[html, text]`` of the brief's title, then of each section's (Markdown rendered once)."""
+    format_warnings: list[tuple[str, str | None, int | None]] = field(default_factory=list)
+    """Warnings its formatting gave (reported where formatting reports them)."""
+
+    @property
+    def version(self) -> str:
+        """Names the folder of its files: everything the files were made from."""
+        return digest(self.key, json.dumps(sorted(self.cites.items())), self.whole_bibliography)
 
 
 def digest(*parts: bytes | str) -> str:
@@ -83,8 +90,12 @@ def folder_fingerprint(folder: Path) -> str:
                                                    p.read_bytes())))  # fmt: skip
 
 
-def site_key(config: Config, briefs: Iterable[Brief], health: Mapping[str, Any]) -> str:
-    """What every brief page shares: code, templates, configuration, link health, tags."""
+def site_key(
+    config: Config, briefs: Iterable[Brief], health: Mapping[str, Any], *, search: bool
+) -> str:
+    """What every brief page shares: code, templates, configuration, link health, whether the
+    site has search, and whether it has topics (the header links to them)."""
+    briefs = list(briefs)
     styles = sorted({b.style for b in briefs if b.style.endswith(".csl")})
     style_files = [
         part
@@ -92,8 +103,9 @@ def site_key(config: Config, briefs: Iterable[Brief], health: Mapping[str, Any])
         for part in (style, (config.root / style).read_bytes() if (config.root / style).is_file()
                      else b"")
     ]  # fmt: skip
-    tags = sorted({tag for brief in briefs for tag in brief.tags})
     return digest(
+        f"search {search}",
+        f"topics {any(b.tags for b in briefs)}",
         f"format {FORMAT}",
         code_fingerprint(),
         dependency_versions(),
@@ -101,13 +113,14 @@ def site_key(config: Config, briefs: Iterable[Brief], health: Mapping[str, Any])
         repr(sorted((k, repr(v)) for k, v in asdict(config).items())),
         json.dumps(sorted((url, repr(result)) for url, result in health.items())),
         *style_files,
-        json.dumps(tags, ensure_ascii=False),
     )
 
 
-def brief_key(site: str, config: Config, brief: Brief) -> str:
-    """A brief's own inputs: the site's key and every file of its folder."""
-    return digest(site, brief.slug, folder_fingerprint(config.root / brief.path))
+def brief_key(site: str, slug: str, folder: str, tags: Iterable[tuple[str, str]]) -> str:
+    """A brief's own inputs: the site's key, its folder's :func:`folder_fingerprint` (taken
+    before the brief was read: a file saved meanwhile then only costs a rebuild next time), and
+    the name and folder of each of its tags (which other briefs' tags and dates decide)."""
+    return digest(site, slug, folder, json.dumps(list(tags), ensure_ascii=False))
 
 
 def entry_fingerprint(bibliography: Bibliography, key: str) -> str:
@@ -144,7 +157,9 @@ def dependency_versions() -> str:
             found.append(f"{name}=={version(name)}")
         except PackageNotFoundError:
             found.append(f"{name} missing")
-    return ",".join(found)
+    import sys
+
+    return ",".join([f"python {sys.version}", *found])
 
 
 class BuildCache:
@@ -152,11 +167,25 @@ class BuildCache:
 
     def __init__(self, config: Config, *, read: bool = True) -> None:
         self.folder = config.root / config.cache_dir / "build"
+        self.incremental = read
+        """False for ``build --clean``: nothing cached is read, not even the bibliography's
+        parse; the cache is written afresh."""
+        self._lock = _lock(self.folder.with_name("build.lock"))
         self.records: dict[str, BriefRecord] = self._read() if read else {}
         self.keys: dict[str, str] = {}
         """Filled while loading: each brief's :func:`brief_key` in this build."""
         self.warnings: dict[str, list[Diagnostic]] = {}
         """Filled while building: the warnings of each brief built (not reused) this time."""
+        self.format_warnings: dict[str, list[Diagnostic]] = {}
+        """Filled while formatting: the formatting warnings of each brief built this time."""
+        self.bibliographies: dict[str, Bibliography] = {}
+        """Filled while loading: the bibliography each brief was resolved against."""
+
+    def close(self) -> None:
+        """Let another build use the cache."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     @classmethod
     def empty(cls, config: Config) -> BuildCache:
@@ -172,7 +201,7 @@ class BuildCache:
             for slug, raw in data["briefs"].items():
                 record = _checked(slug, raw)
                 if record is not None and all(
-                    (self._pages(slug, record) / path).is_file() for path in record.files
+                    _plain_file(self._pages(slug, record) / path) for path in record.files
                 ):
                     records[slug] = record
             return records
@@ -199,9 +228,10 @@ class BuildCache:
         return {f"{slug}/{path}": folder / path for path in record.files}
 
     def _pages(self, slug: str, record: BriefRecord) -> Path:
-        # One folder per version of a brief: a new version never overwrites the files the
-        # current state.json points at, so a build killed half-way leaves a consistent cache.
-        return self.folder / "pages" / slug / record.key
+        # One folder per version of a brief (its inputs and the entries it cites): a new
+        # version never overwrites files the current state.json points at, so a build killed
+        # half-way leaves a consistent cache.
+        return self.folder / "pages" / slug / record.version
 
     def save(self, records: Mapping[str, BriefRecord], pages: Mapping[str, Mapping[str, bytes]],
              output: Path | None = None) -> None:  # fmt: skip
@@ -242,6 +272,28 @@ class BuildCache:
             pass
 
 
+def _lock(path: Path) -> Any:
+    """An exclusive lock on the build cache, held from reading it to writing it: a second build
+    (``briefgen serve`` and a build by hand) waits instead of pruning files the first one is
+    about to copy. None where the system has no ``flock`` or the cache cannot be written."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: builds there are not run side by side by briefgen itself
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a")
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        return handle
+    except OSError:
+        return None
+
+
+def _plain_file(path: Path) -> bool:
+    """A regular file, not a symbolic link (which could point anywhere)."""
+    return path.is_file() and not path.is_symlink()
+
+
 def _checked(slug: str, raw: Any) -> BriefRecord | None:
     """A record read from disk, when every field has the type it should and every file name
     stays inside the brief's folder of the cache; else None (the brief is built again)."""
@@ -265,21 +317,29 @@ def _checked(slug: str, raw: Any) -> BriefRecord | None:
         isinstance(f, str) and _safe_path(f) for f in files
     ):
         return None
-    if not isinstance(warnings, list):
+    if not isinstance(warnings, list) or not isinstance(record.format_warnings, list):
         return None
     if not isinstance(record.titles, list) or not all(
         isinstance(t, list) and len(t) == 2 and all(isinstance(x, str) for x in t)
         for t in record.titles
     ):
         return None
+    rows = _rows(warnings)
+    format_rows = _rows(record.format_warnings)
+    if rows is None or format_rows is None:
+        return None
+    record.warnings, record.format_warnings = rows, format_rows
+    return record
+
+
+def _rows(raw: list[Any]) -> list[tuple[str, str | None, int | None]] | None:
     rows: list[tuple[str, str | None, int | None]] = []
-    for row in warnings:
+    for row in raw:
         if not (isinstance(row, list) and len(row) == 3 and isinstance(row[0], str)
                 and isinstance(row[1], str | None) and type(row[2]) in (int, type(None))):
             return None  # fmt: skip
         rows.append((row[0], row[1], row[2]))
-    record.warnings = rows
-    return record
+    return rows
 
 
 _SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -319,11 +379,11 @@ def cached_json(
     return value
 
 
-def replay(record: BriefRecord) -> list[Diagnostic]:
-    """The warnings a cached brief gave when it was built."""
+def replay(rows: Iterable[tuple[str, str | None, int | None]]) -> list[Diagnostic]:
+    """Warnings a cached brief gave when it was built, as diagnostics again."""
     return [
         Diagnostic(message, Location(Path(path), line) if path else None, Severity.WARNING)
-        for message, path, line in record.warnings
+        for message, path, line in rows
     ]
 
 

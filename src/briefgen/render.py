@@ -231,10 +231,7 @@ def render_site(
     """
     env = create_environment(config.templates_dir)
     base_url = config.base_url.rstrip("/") + "/" if config.base_url else ""
-    briefs = sorted(
-        (resolved.brief for resolved in project.briefs),
-        key=lambda b: (b.date is None, -(b.date.toordinal() if b.date else 0), b.slug),
-    )
+    briefs = newest_first(resolved.brief for resolved in project.briefs)
     tags, tags_of = collect_tags(briefs)
     site = Site(config.title, base_url, config.language, feed=bool(base_url), search=search,
                 topics=bool(tags))  # fmt: skip
@@ -273,6 +270,13 @@ def render_site(
         render("feed.xml", "feed.xml", feed)
         render("sitemap.xml", "sitemap.xml", feed)
     return files
+
+
+def newest_first(briefs: Iterable[Brief]) -> list[Brief]:
+    """Briefs as the index lists them: newest first, undated last, then by folder name."""
+    return sorted(
+        briefs, key=lambda b: (b.date is None, -(b.date.toordinal() if b.date else 0), b.slug)
+    )
 
 
 def collect_tags(

@@ -43,10 +43,12 @@ def write_site(
     *,
     static_dirs: tuple[Path, ...] = (),
     copies: Mapping[str, Path] | None = None,
+    reused: Mapping[str, Path] | None = None,
     finish: Callable[[Path], None] | None = None,
 ) -> None:
     """Write ``files`` (site-relative path → bytes), copy ``static_dirs`` and ``copies``
-    (site-relative path → source file, such as a brief's images), run ``finish`` on the staged
+    (site-relative path → source file, such as a brief's images), put ``reused`` pages from the
+    build cache (linked from the previous site when unchanged), run ``finish`` on the staged
     folder (the search indexer), then swap in."""
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
@@ -55,6 +57,10 @@ def write_site(
             if static.is_dir():
                 shutil.copytree(static, staging / static.name, dirs_exist_ok=True)
         for relative, source in sorted((copies or {}).items()):
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        for relative, source in sorted((reused or {}).items()):
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             _reuse_or_copy(source, output / relative, target)
