@@ -203,7 +203,10 @@ def resolve_brief(
     """Parse a brief's sections and resolve its citations (independently of other briefs)."""
     brief = _titles_rendered(brief, diagnostics)
     bundle = config.root / brief.path
-    used_ids = set(PAGE_IDS) | {s.slug for s in brief.sections}
+    # The ids the page itself uses (templates: the theme's brief.html), beside the sections'.
+    used_ids = set(PAGE_IDS) | {s.slug for s in brief.sections} | {
+        f"{part}-title" for part in ("toc", "notes", "references", "cite", "about")
+    }
     used_ids |= {f"{s.slug}-title" for s in brief.sections}
     parsed = tuple(
         parse_section(section, language=brief.language, bundle=bundle, used_ids=used_ids)
@@ -235,8 +238,9 @@ def _titles_rendered(brief: Brief, diagnostics: Diagnostics) -> Brief:
     def rendered(title: str, where: Path) -> tuple[str, str]:
         html, text, notes = render_inline(title, brief.language)
         if notes:  # the front matter starts on line 1, as the other front-matter errors say
-            message = f"the title {title!r} holds a citation or a footnote, which a title cannot "
-            diagnostics.error(message + "show; cite in the text below it", Location(where, 1))
+            message = f"the title {title!r} holds a citation, footnote or cross-reference, which "
+            diagnostics.error(message + "a title cannot show; put it in the text below",
+                              Location(where, 1))  # fmt: skip
         return html, text
 
     html, text = rendered(brief.title, brief.path / BRIEF_FILE)

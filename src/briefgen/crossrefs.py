@@ -46,7 +46,8 @@ def number_crossrefs(
             kinds[f"sec-{section.slug}"] = "section"
             numbers[f"sec-{section.slug}"] = str(titled)
             anchors[f"sec-{section.slug}"] = section.slug
-        heading_numbers = _heading_numbers(parsed, titled if not section.lead else 0)
+        heading_numbers = _heading_numbers(parsed, titled if not section.lead else 0,
+                                           top_rank=2 if section.lead else 3)  # fmt: skip
         for label in parsed.labels:
             if label.id in anchors:  # an explicit {#sec-x} wins over a section file's name
                 del anchors[label.id]
@@ -84,12 +85,15 @@ def number_crossrefs(
     return CrossRefs(titles, numbers, anchors)
 
 
-def _heading_numbers(parsed: ParsedSection, section_number: int) -> dict[str, str]:
-    """``2.1``, ``2.1.1``… for each heading inside the section (``1``, ``1.1`` in a lead)."""
+def _heading_numbers(
+    parsed: ParsedSection, section_number: int, *, top_rank: int
+) -> dict[str, str]:
+    """``2.1``, ``2.1.1``… for each heading inside the section (``1``, ``1.1`` in a lead, whose
+    headings start at h2)."""
     numbers: dict[str, str] = {}
     counts: list[int] = []
     for heading in parsed.headings:
-        depth = heading.rank - 2  # h3 is the first level inside the section
+        depth = max(1, heading.rank - top_rank + 1)
         counts = counts[:depth] + [0] * (depth - len(counts))
         counts[-1] += 1
         parts = ([section_number] if section_number else []) + counts

@@ -370,7 +370,8 @@ def brief_page(
         return in_text + render_marker(citation.note)
 
     def footnote(key: str, repeat: int) -> str:
-        return render_marker(footnotes[key], repeat)
+        # A note no text reaches was reported as an error; its body is never shown.
+        return render_marker(footnotes[key], repeat) if key in footnotes else ""
 
     sections = []
     first = 0

@@ -194,6 +194,34 @@ def test_a_title_cannot_cite(project: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace(
         "title: Method", "title: Method [@who2021heat]"), encoding="utf-8")  # fmt: skip
     assert errors(project) == [
-        "content/features/02-method.md:1: the title 'Method [@who2021heat]' holds a citation or "
-        "a footnote, which a title cannot show; cite in the text below it"
+        "content/features/02-method.md:1: the title 'Method [@who2021heat]' holds a citation, "
+        "footnote or cross-reference, which a title cannot show; put it in the text below"
     ]
+
+
+def test_review_regressions_in_markdown(project: Path) -> None:
+    """Found in review: tracebacks, ids taken from the page, links nested in the contents."""
+    lead = section(project, "00-opening.md")
+    lead.write_text("---\ntitle: Opening\nlead: true\n---\n# Lead heading {#sec-lead}\n\n"
+                    "# Note 1\n\nSee @sec-lead.\n", encoding="utf-8")  # fmt: skip
+    path = section(project, "02-method.md")
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "### A sub-heading", "### A [linked](https://example.org) sub-heading"), encoding="utf-8")
+    build(project)
+    html = (project / "site" / "features" / "index.html").read_text(encoding="utf-8")
+    assert '<h2 id="sec-lead">' in html and ">Section 1</a>" in html  # no IndexError
+    assert '<h2 id="h-note-1">' in html  # not the id of the first note
+    toc = html[html.index('<nav class="toc"') : html.index("</nav>")]
+    assert "example.org" not in toc  # a contents entry is a link: no link inside it
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+
+
+def test_a_footnote_only_other_footnotes_reach_is_an_error(project: Path) -> None:
+    path = section(project, "02-method.md")
+    with path.open("a", encoding="utf-8") as file:
+        file.write("\n[^orphan]: Only [^loop] refers here.\n\n[^loop]: And back [^orphan].\n")
+    found = errors(project)
+    assert any("footnote [^orphan] is defined but never referenced" in e or
+               "footnote [^orphan] is referenced only from inside footnotes" in e
+               for e in found), found

@@ -109,12 +109,14 @@ def parse_section(
 
 def render_inline(text: str, language: str = "en-US") -> tuple[str, str, bool]:
     """A title's Markdown as inline HTML, as plain text (for ``<title>``, feeds, metadata), and
-    whether it holds a citation or a footnote (which a title cannot show)."""
+    whether it holds a citation, footnote or cross-reference (which a title cannot show)."""
     md = create_markdown(language)
     env: MarkdownEnv = {"language": language}
     tokens = md.parseInline(text, env)  # type: ignore[arg-type]
     children = tokens[0].children or [] if tokens else []
-    notes = any(child.type in ("citation", "footnote_ref") for child in children)
+    notes = any(child.type in ("citation", "footnote_ref", "crossref") for child in children)
+    # A title is itself a link in the contents and the index: its own links are kept as text.
+    children = [child for child in children if child.type not in ("link_open", "link_close")]
     html = str(md.renderer.render(children, md.options, env))  # type: ignore[arg-type]
     return html, plain_text(children), notes
 

@@ -19,7 +19,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from briefgen.errors import Location
-from briefgen.markdown.env import MarkdownEnv
+from briefgen.markdown.env import MarkdownEnv, report
 from briefgen.markdown.footnotes import footnote_key
 from briefgen.markdown.locators import locator_terms, parse_locator
 from briefgen.model import (
@@ -256,8 +256,9 @@ def _make_core_rule(token_type: str) -> Callable[[StateCore], None]:
                     href = str(child.attrGet("href") or "")
                     # markdown-it gives no position for links; the paragraph's line is close.
                     links.append(BodyLink(href, Location(path, first_line)))
-                elif child.type == "footnote_ref" and child.meta.get("subId", 0) == 0:
-                    # A footnote's citations come where it is referenced, in reading order.
+                elif child.type == "footnote_ref" and child.meta["id"] not in walked:
+                    # A footnote's citations come where it is first met in reading order.
+                    walked.add(child.meta["id"])
                     key = footnote_key(env, child.meta["id"])
                     line = first_line + _lines_before(block, child)
                     marks.append(Footnote(key, child.meta.get("label") or "",
@@ -266,7 +267,13 @@ def _make_core_rule(token_type: str) -> Callable[[StateCore], None]:
                 if child.children:  # an image's caption
                     walk_inline(block, child.children, first_line, footnote)
 
+        walked: set[int] = set()
         walk_blocks(state.tokens, "", offset + 1)
+        for number in sorted(set(bodies) - walked):
+            label = state.env.get("footnotes", {}).get("list", {}).get(number, {}).get("label")
+            shown = f"[^{label}]" if label else "an inline footnote"
+            report(state.env, None, f"footnote {shown} is referenced only from inside footnotes "
+                   "that the text never references; reference it from the text")  # fmt: skip
 
     return citation_locations
 

@@ -27,13 +27,17 @@ if TYPE_CHECKING:
 
     from markdown_it.utils import OptionsDict
 
+RESERVED_PREFIXES = ("note-", "ref-", "work-", "author-")
+"""Ids the page gives its notes, markers, references and authors (``note-1``, ``ref-iv``…)."""
+
 TOP_RANK = 3
 """The rank of a section's highest heading: below the brief's ``h1`` and the section's ``h2``."""
 
 # Pandoc's header attributes at the end of the heading: ``{#id .class key=value}`` or ``{-}``.
 _ATTRIBUTES = re.compile(r"\s*\{(?P<body>[^{}]*)\}\s*$")
 _ID = re.compile(r"^[A-Za-z][\w\-:.]*$")
-_NOT_IN_CONTENTS = frozenset({"citation", "footnote_ref", "crossref"})
+# The contents shows the words: no notes, no links (each entry is a link), no second id.
+_NOT_IN_CONTENTS = frozenset({"citation", "footnote_ref", "crossref", "link_open", "link_close"})
 
 
 def headings_plugin(md: MarkdownIt) -> None:
@@ -82,7 +86,15 @@ def _headings(state: StateCore) -> None:
             report(state.env, token.map[0] if token.map else None,
                    f"heading id {explicit!r} is used twice on this page; give each heading "
                    "its own {#id}")  # fmt: skip
-        identifier = explicit or unique_id(pandoc_identifier(_smart_text(inline)), used)
+        if explicit.startswith(RESERVED_PREFIXES):
+            report(state.env, token.map[0] if token.map else None,
+                   f"heading id {explicit!r} starts like the page's own note and reference ids "
+                   f"({', '.join(RESERVED_PREFIXES)}); choose another")  # fmt: skip
+            explicit = ""
+        automatic = pandoc_identifier(_smart_text(inline))
+        if automatic.startswith(RESERVED_PREFIXES):  # "Note 1" would take note-1's place
+            automatic = f"h-{automatic}"
+        identifier = explicit or unique_id(automatic, used)
         used.add(identifier)
         classes = token.attrGet("class")
         token.attrs = {"id": identifier, **({"class": classes} if classes else {})}
@@ -97,7 +109,8 @@ def _contents(state: StateCore) -> None:
             continue
         children = state.tokens[i + 1].children or []
         # The contents shows the heading's words and formatting, not its notes.
-        shown = [t for t in children if t.type not in _NOT_IN_CONTENTS]
+        shown = [t.copy(attrs={k: v for k, v in t.attrs.items() if k != "id"})
+                 for t in children if t.type not in _NOT_IN_CONTENTS]  # fmt: skip
         html = str(state.md.renderer.render(shown, state.md.options, {})).strip()
         identifier = str(token.attrGet("id"))
         found.append(Heading(token.meta["rank"], identifier, plain_text(children), html))
