@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from briefgen.build import load_project
 from briefgen.config import load_config
 from briefgen.content import load_briefs
-from briefgen.errors import Diagnostics
+from briefgen.errors import BuildFailed, Diagnostics
 
 
 def load(root: Path) -> tuple[list[object], list[str]]:
@@ -95,3 +97,17 @@ def test_a_section_cannot_take_an_id_the_page_uses(
     load_briefs(load_config(root), diagnostics)
     (error,) = diagnostics.errors
     assert error.format().startswith(f"content/small/{name}: section file name {name!r} gives")
+
+
+@pytest.mark.parametrize("name", ["tags", "search", "static", "pagefind"])
+def test_a_brief_may_not_take_a_site_folders_name(
+    make_project: Callable[..., Path], name: str
+) -> None:
+    root = make_project()
+    shutil.copytree(root / "content" / "small", root / "content" / name)
+    with pytest.raises(BuildFailed) as info:
+        load_project(load_config(root))
+    assert [d.format() for d in info.value.diagnostics] == [
+        f"content/{name}: brief folder name {name!r} is a folder of the site itself (_briefgen, "
+        "pagefind, search, static, tags); rename the brief's folder"
+    ]

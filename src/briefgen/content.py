@@ -21,6 +21,8 @@ _SECTION_NAME = re.compile(r"^(?P<order>\d+)-(?P<slug>[a-z0-9][a-z0-9-]*)\.md$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # A section's slug is its HTML id on the brief's page, beside these (templates/brief.html).
 PAGE_IDS = frozenset({"main", "about", "cite", "references", "notes", "toc"})
+SITE_FOLDERS = frozenset({"tags", "search", "static", "pagefind", "_briefgen"})
+"""Folders of the site that are not briefs: a brief may not take their names."""
 _PAGE_ID_PREFIXES = ("note-", "ref-", "work-", "author-")
 
 
@@ -74,6 +76,12 @@ def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief:
     if not _SLUG.match(folder.name):
         diagnostics.error(
             f"brief folder name {folder.name!r} must be lower-case letters, digits and hyphens",
+            Location(rel),
+        )
+    elif folder.name in SITE_FOLDERS:
+        diagnostics.error(
+            f"brief folder name {folder.name!r} is a folder of the site itself "
+            f"({', '.join(sorted(SITE_FOLDERS))}); rename the brief's folder",
             Location(rel),
         )
     index = folder / BRIEF_FILE
