@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable
+from html import unescape
 from pathlib import Path
 
 import pytest
+import yaml
 
 from briefgen.cli import main
 
@@ -131,3 +136,89 @@ def test_quiet_build_prints_errors_only(
     assert capsys.readouterr().err == ""
     assert main(["-C", str(root), "build"]) == 0
     assert "warning: BibTeX entry 'spare' is not cited" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        pytest.param("C:\\xdata report", id="backslash-escape"),
+        pytest.param("Costs\\", id="trailing-backslash"),
+        pytest.param('He said "hi"', id="quotes"),
+        pytest.param("Heat: a 'brief' # 1", id="yaml-specials"),
+    ],
+)
+def test_new_keeps_the_title_as_typed(title: str, tmp_path: Path) -> None:
+    assert main(["init", str(tmp_path)]) == 0
+    assert main(["-C", str(tmp_path), "new", "heat", "--title", title]) == 0
+    assert main(["-C", str(tmp_path), "build"]) == 0
+    index = (tmp_path / "content" / "heat" / "_index.md").read_text(encoding="utf-8")
+    assert yaml.safe_load(index.split("---\n")[1])["title"] == title
+    page = (tmp_path / "site" / "heat" / "index.html").read_text(encoding="utf-8")
+    (h1,) = re.findall(r"<h1\b[^>]*>(.*?)</h1>", page, re.S)
+    # The page sets quotes as typographic ones (‘hi’); every other character is as typed.
+    shown = unescape(re.sub(r"<[^>]+>", "", h1)).strip()
+    assert re.sub("[‘’“”]", "", shown) == re.sub("['\"]", "", title)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        pytest.param("Heat\nbriefs", id="newline"),
+        pytest.param("Heat\x00briefs", id="nul"),
+        pytest.param("Heat\tbriefs\x1b[0m", id="escape"),
+    ],
+)
+def test_init_refuses_a_title_toml_cannot_hold_on_one_line(
+    title: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["init", str(tmp_path), "--title", title]) == 2
+    assert "must be one line, without control characters" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_init_title_with_backslashes_and_quotes_round_trips(tmp_path: Path) -> None:
+    title = 'C:\\xdata "briefs"\\'
+    assert main(["init", str(tmp_path), "--title", title]) == 0
+    with (tmp_path / "pyproject.toml").open("rb") as file:
+        assert tomllib.load(file)["tool"]["briefgen"]["title"] == title
+
+
+def _no_traceback(result: subprocess.CompletedProcess[str]) -> list[str]:
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines
+
+
+def test_init_where_files_cannot_go_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("", encoding="utf-8")
+    result = run_cli("init", str(blocker / "x"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert _no_traceback(result)[0].startswith(f"{blocker}: exists and is not a folder")
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "content").write_text("", encoding="utf-8")
+    result = run_cli("init", "project", cwd=tmp_path)
+    assert result.returncode == 1
+    assert _no_traceback(result)[0].startswith("project/content: exists and is not a folder")
+    if Path("/proc/self").is_dir():
+        result = run_cli("init", "/proc/x", cwd=tmp_path)
+        assert result.returncode == 1
+        assert _no_traceback(result)[0].startswith("/proc/x: cannot write this folder (")
+
+
+def test_new_where_files_cannot_go_is_one_line(tmp_path: Path) -> None:
+    assert main(["init", str(tmp_path)]) == 0
+    shutil.rmtree(tmp_path / "content")
+    (tmp_path / "content").write_text("", encoding="utf-8")
+    result = run_cli("new", "heat", cwd=tmp_path)
+    assert result.returncode == 1
+    assert _no_traceback(result) == [
+        "content: exists and is not a folder, so content/heat/_index.md cannot be written; "
+        "move it or choose another place"
+    ]
+    result = run_cli("new", "a" * 300, cwd=tmp_path)
+    assert result.returncode == 2
+    assert _no_traceback(result) == [
+        f"brief name {'a' * 24 + '…'!r} has 300 characters; expected at most 80"
+    ]

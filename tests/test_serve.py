@@ -411,3 +411,24 @@ def test_a_port_out_of_range_is_a_usage_error(
         main(["serve", "--port", port])
     assert exit_info.value.code == 2
     assert f"'{port}' is not a port; expected 0 to 65535" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("%00", id="nul-byte"),
+        pytest.param("small/%00.html", id="nul-byte-in-a-folder"),
+        pytest.param("x" * 300, id="name-too-long"),
+        pytest.param("small/" + "y" * 300 + ".css", id="long-name-with-a-suffix"),
+    ],
+)
+def test_a_path_no_file_can_have_is_not_found(
+    serve: Callable[..., Served], path: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    served = serve(watch=False)
+    status, headers, body = fetch(served.url + path)
+    assert status == 404
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert CLIENT_PATH.encode() in body
+    assert served.page()  # the server is still up
+    assert "Traceback" not in capsys.readouterr().err

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,10 +70,16 @@ def compose_brief(
     diagnostics: Diagnostics,
     *,
     brief_folder: str,
+    own_bibliography: str = "",
+    reserved_keys: Collection[str] = (),
 ) -> ComposedBrief:
-    """Keys, citations, section files and BibTeX for ``article``; warnings to ``diagnostics``."""
+    """Keys, citations, section files and BibTeX for ``article``; warnings to ``diagnostics``.
+
+    ``own_bibliography`` is the brief's own .bib (relative to its folder), when the entries go
+    to a file other than the project's; no new key is one of ``reserved_keys``.
+    """
     cited = _check_markers(article, diagnostics)
-    entries, targets = _entries(article, bibliography, diagnostics)
+    entries, targets = _entries(article, bibliography, diagnostics, reserved_keys)
     for item in article.references:
         if _reference_id(item) not in cited:
             diagnostics.warning(
@@ -86,7 +92,7 @@ def compose_brief(
                 ),
                 Location(article.path, item.line),
             )
-    files: dict[str, str] = {"_index.md": _index_file(article)}
+    files: dict[str, str] = {"_index.md": _index_file(article, own_bibliography if entries else "")}
     notes = 0
     used: set[str] = set()
     for number, section in enumerate(article.sections, start=1):
@@ -177,12 +183,15 @@ def _url_id(url: str) -> str:
 
 
 def _entries(
-    article: Article, bibliography: Bibliography, diagnostics: Diagnostics
+    article: Article,
+    bibliography: Bibliography,
+    diagnostics: Diagnostics,
+    reserved_keys: Collection[str],
 ) -> tuple[list[ImportedEntry], dict[str, tuple[str, str]]]:
     """One entry per distinct reference; ``targets`` maps a reference id to (key, locator)."""
     by_url = {_url_id(e.url): e.key for e in bibliography.entries.values() if e.url}
     by_doi = {e.doi.lower(): e.key for e in bibliography.entries.values() if e.doi}
-    taken = set(bibliography.entries)
+    taken = set(bibliography.entries) | set(reserved_keys)
     entries: list[ImportedEntry] = []
     by_text: dict[str, int] = {}
     targets: dict[str, tuple[str, str]] = {}
@@ -295,6 +304,10 @@ def _bib_names(names: tuple[RefName, ...]) -> str:
     return " and ".join(parts)
 
 
+_LITERAL_LISTS = frozenset({"organization", "publisher", "institution", "location"})
+"""biblatex list fields among those the importer writes: their items are separated by "and"."""
+
+
 def _raw(value: str) -> str:
     # URLs and DOIs are read verbatim; only braces and line breaks could end the field early.
     return value.replace("{", "%7B").replace("}", "%7D").replace("\n", "")
@@ -316,6 +329,9 @@ def to_bibtex(entry: ImportedEntry) -> str:
             text = _raw(value)
         elif name == "title":
             text = protect_case(value)
+        elif name in _LITERAL_LISTS and re.search(r"\sand\s", value):
+            # A literal list splits at " and "; braces keep "Center for … and …" one name.
+            text = "{" + latex_escape(value) + "}"
         else:
             text = latex_escape(value)
         lines.append(f"  {name} = {{{text}}},")
@@ -332,7 +348,7 @@ _SLOT = "\ue010"
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>$~^@|])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 _LINE_START = re.compile(
-    r"^(?:(?P<hash>#)|(?P<bullet>[-+])(?=\s|$)|(?P<number>\(?[0-9]{1,9}|\(?[a-zA-Z])(?P<dot>[.)])(?=\s)"
+    r"^(?:(?P<hash>#)|(?P<bullet>[-+])(?=\s|$)|(?P<number>\(?[0-9]{1,9}|\(?[a-zA-Z])(?P<dot>[.)])(?=\s|$)"
     r"|(?P<colon>:)(?=\s|:)|(?P<rule>[=-])(?=[=-]*\s*$)|(?P<percent>%))"
 )
 
@@ -441,7 +457,7 @@ def _section_file(section: ArticleSection, body: str, markdown: bool) -> str:
     return f"---\n{_yaml(meta)}---\n\n{body.strip()}\n"
 
 
-def _index_file(article: Article) -> str:
+def _index_file(article: Article, own_bibliography: str) -> str:
     meta: dict[str, Any] = {
         "title": article.title if article.markdown else escape_prose(article.title)
     }
@@ -454,4 +470,6 @@ def _index_file(article: Article) -> str:
     meta["numbering"] = (
         article.scheme if article.scheme in ("lower-roman", "upper-roman") else "arabic"
     )
+    if own_bibliography:
+        meta["bibliography"] = own_bibliography
     return f"---\n{_yaml(meta)}---\n"

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from briefgen.config import Config
-from briefgen.errors import UsageError
+from briefgen.errors import BriefgenError, Location, UsageError
 from briefgen.scaffold import write_new
 
 PYPROJECT = """\
@@ -84,8 +84,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, config: Config | None) -> int:
     """Create the project's files; report what was created and what was kept."""
     root = args.directory or args.project or Path.cwd()
-    if root.exists() and not root.is_dir():
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in args.title):
+        raise UsageError(f"title {args.title!r} must be one line, without control characters")
+    try:
+        not_a_folder = root.exists() and not root.is_dir()
+    except OSError as exc:
+        raise BriefgenError(f"cannot use this folder ({exc.strerror})", Location(root)) from exc
+    if not_a_folder:
         raise UsageError(f"{root} exists and is not a folder; give a new or existing folder")
+    # A TOML basic string: with no control characters left, only \\ and " need escaping.
     title = args.title.replace("\\", "\\\\").replace('"', '\\"')
     created, kept = write_new(
         {

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
+import shutil
 import sys
 
 from briefgen.config import Config
-from briefgen.errors import UsageError
-from briefgen.scaffold import write_new
-
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+from briefgen.errors import BriefgenError, Location, UsageError
+from briefgen.scaffold import check_slug, write_new
 
 INDEX = """\
 ---
-title: "{title}"
-authors:
+{title_yaml}authors:
   - name: Your Name
     affiliation: Your institute
 date: {date}
@@ -46,21 +43,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, config: Config) -> int:
     """Create ``content/SLUG/`` with ``_index.md`` and ``01-introduction.md``."""
+    import yaml
+
     slug = args.slug
-    if not _SLUG.match(slug):
-        raise UsageError(
-            f"brief name {slug!r} must be lower-case letters, digits and hyphens (e.g. heat-2025)"
-        )
+    check_slug(slug)
     folder = config.content_dir / slug
-    if folder.exists():
-        raise UsageError(f"{config.relative(folder)} exists already; choose another name")
-    title = (args.title or slug.replace("-", " ").capitalize()).replace('"', '\\"')
-    created, _ = write_new(
-        {
-            folder / "_index.md": INDEX.format(title=title, date=dt.date.today().isoformat()),
-            folder / "01-introduction.md": SECTION,
-        }
-    )
+    shown = config.relative(folder)
+    try:
+        taken = folder.exists()
+    except OSError as exc:
+        raise BriefgenError(f"cannot use this folder ({exc.strerror})", Location(shown)) from exc
+    if taken:
+        raise UsageError(f"{shown} exists already; choose another name")
+    title = args.title or slug.replace("-", " ").capitalize()
+    # YAML's own quoting: a backslash or a quote in the title comes back as typed.
+    title_yaml = yaml.safe_dump({"title": title}, allow_unicode=True, width=float("inf"))
+    index = INDEX.format(title_yaml=title_yaml, date=dt.date.today().isoformat())
+    try:
+        created, _ = write_new(
+            {folder / "_index.md": index, folder / "01-introduction.md": SECTION},
+            config.relative,
+        )
+    except BriefgenError:
+        shutil.rmtree(folder, ignore_errors=True)  # no half-made brief
+        raise
     for path in created:
         print(f"created {config.relative(path)}", file=sys.stderr)
     return 0

@@ -112,17 +112,23 @@ class SiteRequestHandler(SimpleHTTPRequestHandler):
     def send_head(self) -> Any:
         """As the standard handler, but HTML pages (and 404s) get the reload script."""
         url_path = urlsplit(self.path).path
-        target = Path(self.translate_path(self.path))
-        if not target.exists() and not self.server.idle.is_set():
-            # A build is swapping folders: the file is probably there again in a moment.
-            self.server.idle.wait(SWAP_WAIT_SECONDS)
-        if target.is_dir() and url_path.endswith("/"):
-            target = target / "index.html"
-        if target.is_dir() or (target.is_file() and target.suffix.lower() not in HTML_SUFFIXES):
-            return super().send_head()  # a redirect to "folder/", or a file served as it is
-        status, page = HTTPStatus.OK, _read(target)
-        if page is None and self.server.idle.wait(SWAP_WAIT_SECONDS):
-            page = _read(target)  # it went between the check and the read: a swap
+        page_path: Path | None
+        try:
+            target = Path(self.translate_path(self.path))
+            if not target.exists() and not self.server.idle.is_set():
+                # A build is swapping folders: the file is probably there again in a moment.
+                self.server.idle.wait(SWAP_WAIT_SECONDS)
+            if target.is_dir() and url_path.endswith("/"):
+                target = target / "index.html"
+            if target.is_dir() or (target.is_file() and target.suffix.lower() not in HTML_SUFFIXES):
+                return super().send_head()  # a redirect to "folder/", or a file served as it is
+            page_path = target
+        except (OSError, ValueError):
+            # No file can have this name (a NUL byte, too long for the file system): not found.
+            page_path = None
+        status, page = HTTPStatus.OK, _read(page_path) if page_path else None
+        if page is None and page_path and self.server.idle.wait(SWAP_WAIT_SECONDS):
+            page = _read(page_path)  # it went between the check and the read: a swap
         if page is None:
             status, page = HTTPStatus.NOT_FOUND, _read(self.server.output_dir / "404.html")
         body = inject_client(page or FALLBACK_404, self.server.events.build_id)
@@ -159,5 +165,5 @@ class SiteRequestHandler(SimpleHTTPRequestHandler):
 def _read(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        return None
+    except (OSError, ValueError):
+        return None  # missing, a folder, or a name no file can have
