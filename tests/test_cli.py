@@ -222,3 +222,12 @@ def test_new_where_files_cannot_go_is_one_line(tmp_path: Path) -> None:
     assert _no_traceback(result) == [
         f"brief name {'a' * 24 + '…'!r} has 300 characters; expected at most 80"
     ]
+
+
+def test_new_refuses_a_site_folders_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["init", str(tmp_path)])
+    assert main(["-C", str(tmp_path), "new", "tags"]) == 2
+    assert "brief name 'tags' is a folder of the site itself" in capsys.readouterr().err
+    assert not (tmp_path / "content" / "tags").exists()

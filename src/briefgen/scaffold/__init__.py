@@ -24,6 +24,13 @@ def check_slug(slug: str) -> None:
             f"brief name {slug[:24] + '…'!r} has {len(slug)} characters; "
             f"expected at most {MAX_SLUG}"
         )
+    from briefgen.content import SITE_FOLDERS
+
+    if slug in SITE_FOLDERS:
+        raise UsageError(
+            f"brief name {slug!r} is a folder of the site itself "
+            f"({', '.join(sorted(SITE_FOLDERS))}); choose another"
+        )
 
 
 def _shown(path: Path) -> Path:
