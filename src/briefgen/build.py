@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -43,11 +43,15 @@ def load_project(
     strict: bool = False,
     cache: BuildCache | None = None,
     search: bool = False,
+    on_resolved: Callable[[ResolvedBrief, bool], ResolvedBrief] | None = None,
+    loaded: Callable[[list[Brief]], object] | None = None,
 ) -> Project:
     """Read and resolve every brief; raise :class:`BuildFailed` listing every problem.
 
     With a ``cache``, a brief whose inputs are unchanged is not parsed: its record is kept in
-    :attr:`Project.reused` and its warnings are reported again.
+    :attr:`Project.reused` and its warnings are reported again. ``on_resolved`` receives each
+    brief as soon as it is resolved (and whether the build is still free of errors) and returns
+    what the project keeps of it: a build formats and renders it there and keeps no tokens.
     """
     diagnostics = Diagnostics()
     # Each brief folder's bytes, hashed before anything is read: a file saved during the build
@@ -62,6 +66,8 @@ def load_project(
     if empty:
         bibliography = replace(bibliography, readable=False)
     briefs = load_briefs(config, diagnostics)
+    if loaded is not None:
+        loaded(briefs)
     own = BriefBibliographies(bibliography, config, diagnostics)
     site, tags_of = "", {}
     if cache is not None:
@@ -72,6 +78,7 @@ def load_project(
     resolved = []
     reused: dict[str, int] = {}
     used: dict[str, set[str]] = {}
+    cites_any = False
     for brief in briefs:
         brief_bibliography = own.of(brief)
         record = None
@@ -91,12 +98,14 @@ def load_project(
                                           empty_citations, ()))  # fmt: skip
             continue
         found = Diagnostics()
-        resolved.append(resolve_brief(brief, brief_bibliography, config, found))
-        used[brief.slug] = _used(resolved[-1])
+        one = resolve_brief(brief, brief_bibliography, config, found)
+        used[brief.slug] = _used(one)
+        cites_any = cites_any or any(c.group.items for c in one.citations.citations)
         diagnostics.extend(found.items)
         if cache is not None:
             cache.warnings[brief.slug] = list(found.warnings)
-    if empty and any(c.group.items for r in resolved for c in r.citations.citations):
+        resolved.append(on_resolved(one, not diagnostics.errors) if on_resolved else one)
+    if empty and cites_any:
         diagnostics.error(
             "the bibliography has no entries, so no citation can be resolved; expected BibTeX "
             "entries such as @book{key, title = {…}} (export them from Zotero, JabRef or "
@@ -256,11 +265,11 @@ def format_project(
     config: Config,
     *,
     strict: bool = False,
-    warnings_by_brief: dict[str, list[Diagnostic]] | None = None,
-    replayed: Mapping[str, list[Diagnostic]] | None = None,
 ) -> tuple[dict[str, FormattedBrief], tuple[Diagnostic, ...]]:
-    """Format every brief's citations in its style: slug → formatted brief, and the warnings
-    (also added to ``warnings_by_brief``, by slug). Reused briefs are not formatted again."""
+    """Format every brief's citations in its style: slug → formatted brief, and the warnings.
+
+    (A build formats each brief as it is resolved, in :func:`build_site`; this is the same for
+    a project loaded whole.)"""
     from briefgen.exports import brief_entry, brief_url
     from briefgen.format import Formatter
 
@@ -268,23 +277,16 @@ def format_project(
     formatter = Formatter(config.root, diagnostics)
     formatted = {}
     for resolved in project.briefs:
-        if resolved.slug in project.reused:
-            # Where a clean build would report them: in formatting, in the briefs' order.
-            diagnostics.extend((replayed or {}).get(resolved.slug, ()))
-            continue
         brief = resolved.brief
         own = brief_entry(brief, url=brief_url(config.base_url, brief), publisher=config.title)
-        before = len(diagnostics.warnings)
         result = formatter.format_brief(brief, resolved.citations, own_entry=own)
         if result is not None:
             formatted[resolved.slug] = result
-        if warnings_by_brief is not None:
-            warnings_by_brief.setdefault(resolved.slug, []).extend(diagnostics.warnings[before:])
     diagnostics.raise_if_failed(strict=strict)
     return formatted, tuple(diagnostics.warnings)
 
 
-def bundles(project: Project, files: Mapping[str, bytes]) -> dict[str, Path]:
+def bundles(project: Project, files: Collection[str]) -> dict[str, Path]:
     """Each brief's own files (images, PDFs, data), published beside its page: site path → file.
 
     A file that would replace a page briefgen writes (``index.html``, the brief's ``.bib``) is an
@@ -327,14 +329,52 @@ def build_site(config: Config, *, strict: bool = False, incremental: bool = True
 
 
 def _build(config: Config, cache: BuildCache, pagefind: Path | None, *, strict: bool) -> Project:
-    from briefgen.render import THEME, render_site
+    """Each brief is formatted and rendered as soon as it is resolved, its files written to the
+    build cache and its tokens let go: memory holds one brief at a time, not the archive."""
+    from briefgen.exports import brief_entry, brief_url
+    from briefgen.format import Formatter
+    from briefgen.render import THEME, BriefRenderer, render_site
     from briefgen.write import index_search, write_site
 
-    project = load_project(config, strict=strict, cache=cache, search=pagefind is not None)
-    replayed = {slug: replay(cache.records[slug].format_warnings) for slug in project.reused}
-    formatted, warnings = format_project(project, config, strict=strict,
-                                         warnings_by_brief=cache.format_warnings,
-                                         replayed=replayed)  # fmt: skip
+    problems = Diagnostics()
+    formatter = Formatter(config.root, problems)
+    renderer: BriefRenderer | None = None
+    built: dict[str, BriefRecord] = {}
+
+    def build_one(resolved: ResolvedBrief, healthy: bool) -> ResolvedBrief:
+        nonlocal renderer
+        light = ResolvedBrief(resolved.brief, (), ResolvedCitations((), (), ()), ())
+        brief = resolved.brief
+        if not healthy:  # a clean build formats nothing once the input has an error
+            return light
+        before = len(problems.items)
+        own = brief_entry(brief, url=brief_url(config.base_url, brief), publisher=config.title)
+        formatted = formatter.format_brief(brief, resolved.citations, own_entry=own)
+        cache.format_warnings[brief.slug] = problems.items[before:]
+        if formatted is None:
+            return light
+        if renderer is None:  # every brief is loaded by now: the site's tags are known
+            renderer = BriefRenderer(all_briefs, config, search=pagefind is not None)
+        files = renderer.brief_files(resolved, formatted)
+        built[brief.slug] = cache.store(brief.slug, _record(cache, resolved), files)
+        return light
+
+    all_briefs: list[Brief] = []
+    project = load_project(config, strict=False, cache=cache, search=pagefind is not None,
+                           on_resolved=build_one, loaded=all_briefs.extend)  # fmt: skip
+    all_briefs[:] = [r.brief for r in project.briefs]  # with their titles rendered
+    loading = Diagnostics()
+    loading.extend(project.warnings)
+    loading.raise_if_failed(strict=strict)
+    # Formatting's problems, brief by brief in reading order, as a clean build reports them.
+    formatting = Diagnostics()
+    for resolved in project.briefs:
+        if resolved.slug in project.reused:
+            formatting.extend(replay(cache.records[resolved.slug].format_warnings))
+        else:
+            formatting.extend(cache.format_warnings.get(resolved.slug, ()))
+    formatting.raise_if_failed(strict=strict)
+    warnings = tuple(formatting.warnings)
     if config.search and pagefind is None:
         missing = Diagnostics()
         missing.warning(
@@ -345,52 +385,40 @@ def _build(config: Config, cache: BuildCache, pagefind: Path | None, *, strict: 
         )
         missing.raise_if_failed(strict=strict)
         warnings += tuple(missing.warnings)
-    files = render_site(project, formatted, config, search=pagefind is not None)
-    copies = bundles(project, files)
+    renderer = renderer or BriefRenderer(all_briefs, config, search=pagefind is not None)
+    files = render_site(project, {}, config, search=pagefind is not None, renderer=renderer,
+                        rendered=built)  # fmt: skip
+    records = {**{slug: cache.records[slug] for slug in project.reused}, **built}
     reused = {}
-    for slug in project.reused:
-        reused.update(cache.page_files(slug, cache.records[slug]))
+    for slug, record in records.items():
+        reused.update(cache.page_files(slug, record))
+    copies = bundles(project, set(files) | set(reused))
     # The theme's static files, then the project's: a project file replaces the theme's.
     static = (THEME / "static", config.templates_dir / "static")
     # Pagefind indexes the staged folder, so a failed index never replaces the old site.
     finish = partial(index_search, binary=pagefind, language=config.language) if pagefind else None
     write_site(config.output_dir, files, static_dirs=static, copies=copies, reused=reused,
                finish=finish)  # fmt: skip
-    _remember(cache, project, files, config.output_dir)
-    return replace(project, warnings=project.warnings + warnings)
+    cache.save(records, config.output_dir, built=set(built))
+    notes = {slug: record.notes for slug, record in records.items()}
+    return replace(project, warnings=project.warnings + warnings, notes=notes)
 
 
-def _remember(
-    cache: BuildCache, project: Project, files: Mapping[str, bytes], output: Path
-) -> None:
-    """Record what each brief was built from and keep its files, for the next build."""
-    records = {}
-    pages: dict[str, dict[str, bytes]] = {}
-    for resolved in project.briefs:
-        slug = resolved.slug
-        if slug in project.reused:
-            records[slug] = cache.records[slug]
-            continue
-        prefix = f"{slug}/"
-        pages[slug] = {
-            path.removeprefix(prefix): content
-            for path, content in files.items()
-            if path.startswith(prefix)
-        }
-        # The bibliography the brief was resolved against (its own .bib files first).
-        bibliography = cache.bibliographies.get(slug, project.bibliography)
-        used = _used(resolved)
-        records[slug] = BriefRecord(
-            key=cache.keys[slug],
-            cites={key: entry_fingerprint(bibliography, key) for key in sorted(used)},
-            whole_bibliography=bibliography_fingerprint(bibliography)
-            if "*" in resolved.brief.nocite
-            else "",
-            files=sorted(pages[slug]),
-            warnings=as_warning_rows(cache.warnings.get(slug, ())),
-            format_warnings=as_warning_rows(cache.format_warnings.get(slug, ())),
-            notes=len(resolved.citations.notes),
-            titles=[[resolved.brief.title_html, resolved.brief.title]]
-            + [[s.title_html, s.title] for s in resolved.brief.sections],
-        )
-    cache.save(records, pages, output)
+def _record(cache: BuildCache, resolved: ResolvedBrief) -> BriefRecord:
+    """What a freshly built brief was made from (its files are added by :meth:`store`)."""
+    slug = resolved.slug
+    # The bibliography the brief was resolved against (its own .bib files first).
+    bibliography = cache.bibliographies[slug]
+    used = _used(resolved)
+    return BriefRecord(
+        key=cache.keys[slug],
+        cites={key: entry_fingerprint(bibliography, key) for key in sorted(used)},
+        whole_bibliography=bibliography_fingerprint(bibliography)
+        if "*" in resolved.brief.nocite
+        else "",
+        warnings=as_warning_rows(cache.warnings.get(slug, ())),
+        format_warnings=as_warning_rows(cache.format_warnings.get(slug, ())),
+        notes=len(resolved.citations.notes),
+        titles=[[resolved.brief.title_html, resolved.brief.title]]
+        + [[s.title_html, s.title] for s in resolved.brief.sections],
+    )

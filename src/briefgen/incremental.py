@@ -233,28 +233,47 @@ class BuildCache:
         # half-way leaves a consistent cache.
         return self.folder / "pages" / slug / record.version
 
-    def save(self, records: Mapping[str, BriefRecord], pages: Mapping[str, Mapping[str, bytes]],
-             output: Path | None = None) -> None:  # fmt: skip
-        """Write the new state: ``pages`` holds the files of the briefs built this time.
+    def store(self, slug: str, record: BriefRecord, files: Mapping[str, bytes]) -> BriefRecord:
+        """Keep a freshly built brief's files (site path → bytes) under its record's version;
+        returns the record naming them. Unreadable until :meth:`save` writes the state."""
+        prefix = f"{slug}/"
+        record.files = sorted(path.removeprefix(prefix) for path in files)
+        folder = self._pages(slug, record)
+        try:
+            shutil.rmtree(folder, ignore_errors=True)
+            for path, content in files.items():
+                target = folder / path.removeprefix(prefix)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
+        except OSError as exc:
+            from briefgen.errors import BriefgenError
 
-        The new briefs' files go to folders of their own, then ``state.json`` is replaced in
-        one step, then folders no record names are removed. Nothing is written when nothing
-        changed. A cache that cannot be written only costs the next build time.
+            raise BriefgenError(f"cannot write the build cache ({exc.strerror or exc}); "
+                                "check the folder's permissions or free space",
+                                Location(folder)) from exc  # fmt: skip
+        return record
+
+    def save(
+        self, records: Mapping[str, BriefRecord], output: Path, *, built: Iterable[str] = ()
+    ) -> None:
+        """Write the new state (``records``), once ``output`` holds the site built from it.
+
+        ``state.json`` is replaced in one step, then folders no record names are removed.
+        Nothing is written when nothing changed. A cache that cannot be written only costs
+        the next build time.
         """
-        if not pages and set(records) == set(self.records):
+        built = set(built)
+        if not built and set(records) == set(self.records):
             return
         try:
-            for slug, files in pages.items():
-                folder = self._pages(slug, records[slug])
-                shutil.rmtree(folder, ignore_errors=True)
-                for path, content in files.items():
-                    (folder / path).parent.mkdir(parents=True, exist_ok=True)
-                    (folder / path).write_bytes(content)
-                    if output is not None:
-                        # The copy and the site's file then look alike (size and mtime), so the
-                        # next build links the site's file instead of copying this one.
-                        written = (output / slug / path).stat()
-                        os.utime(folder / path, ns=(written.st_atime_ns, written.st_mtime_ns))
+            for slug in built:
+                record = records[slug]
+                for path in record.files:
+                    # The copy and the site's file then look alike (size and mtime), so the
+                    # next build links the site's file instead of copying this one.
+                    written = (output / slug / path).stat()
+                    os.utime(self._pages(slug, record) / path,
+                             ns=(written.st_atime_ns, written.st_mtime_ns))  # fmt: skip
             state = {"format": FORMAT, "code": code_fingerprint(),
                      "briefs": {slug: asdict(r) for slug, r in records.items()}}  # fmt: skip
             temporary = self.folder / f"state.{os.getpid()}.tmp"

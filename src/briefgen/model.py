@@ -458,9 +458,14 @@ class Project:
     """Briefs whose pages come from the build cache, unchanged (slug → number of notes): their
     :class:`ResolvedBrief` holds the brief alone, not its parsed sections and citations."""
 
+    notes: Mapping[str, int] = field(default_factory=dict)
+    """Each brief's number of notes, when its citations are no longer held (a build)."""
+
     @property
     def note_count(self) -> int:
         """The notes of every brief, built or reused."""
+        if self.notes:
+            return sum(self.notes.values())
         built = sum(len(r.citations.notes) for r in self.briefs if r.slug not in self.reused)
         return built + sum(self.reused.values())
 

@@ -218,24 +218,55 @@ TAGS_DIR = "tags"
 SEARCH_PAGE = "search/index.html"
 
 
+class BriefRenderer:
+    """Renders one brief's page and records at a time, with what every page shares (the site,
+    its tags, link health, the templates): a build can render each brief as soon as it is
+    formatted and keep none of them in memory."""
+
+    def __init__(self, briefs: Iterable[Brief], config: Config, *, search: bool) -> None:
+        self.config = config
+        self.env = create_environment(config.templates_dir)
+        base_url = config.base_url.rstrip("/") + "/" if config.base_url else ""
+        self.briefs = newest_first(briefs)
+        self.tags, self.tags_of = collect_tags(self.briefs)
+        self.site = Site(config.title, base_url, config.language, feed=bool(base_url),
+                         search=search, topics=bool(self.tags))  # fmt: skip
+        self.health = _read_health(config)
+
+    def brief_files(self, resolved: ResolvedBrief, formatted: FormattedBrief) -> dict[str, bytes]:
+        """The brief's page and its BibTeX, RIS and CSL-JSON records: site path → bytes."""
+        page = brief_page(resolved, formatted, self.site, self.health, self.config)
+        page = replace(page, tags=tuple(self.tags_of[resolved.slug]))
+        context = BriefContext(site=self.site, root="../", page=page)
+        files = {f"{resolved.slug}/index.html": _render(self.env, "brief.html", context,
+                                                          self.config)}  # fmt: skip
+        files.update(brief_exports(resolved.brief, page.url, self.site))
+        return files
+
+
 def render_site(
     project: Project,
     formatted: Mapping[str, FormattedBrief],
     config: Config,
     *,
     search: bool = False,
+    renderer: BriefRenderer | None = None,
+    rendered: Iterable[str] = (),
 ) -> dict[str, bytes]:
     """Render every page and file of the site: site-relative path → UTF-8 bytes.
 
     ``search``: add the search page (the caller has Pagefind index the written site).
+    Briefs named in ``rendered`` or :attr:`Project.reused` are left out: their files are
+    already written (in the build cache).
     """
-    env = create_environment(config.templates_dir)
-    base_url = config.base_url.rstrip("/") + "/" if config.base_url else ""
+    renderer = renderer or BriefRenderer((r.brief for r in project.briefs), config,
+                                         search=search)  # fmt: skip
+    env, site = renderer.env, renderer.site
+    # The index lists the project's briefs (their titles rendered), with the renderer's tags.
     briefs = newest_first(resolved.brief for resolved in project.briefs)
     tags, tags_of = collect_tags(briefs)
-    site = Site(config.title, base_url, config.language, feed=bool(base_url), search=search,
-                topics=bool(tags))  # fmt: skip
-    health = _read_health(config)
+    base_url = site.base_url
+    skipped = set(rendered) | set(project.reused)
     files: dict[str, bytes] = {}
 
     def render(name: str, template: str, context: Mapping[str, object]) -> None:
@@ -244,13 +275,8 @@ def render_site(
     index = IndexContext(site=site, root="", briefs=briefs, tags_of=tags_of, url=base_url)
     render("index.html", "index.html", index)
     for resolved in project.briefs:
-        if resolved.slug in project.reused:
-            continue  # its files come from the build cache, as they were
-        page = brief_page(resolved, formatted[resolved.slug], site, health, config)
-        page = replace(page, tags=tuple(tags_of[resolved.slug]))
-        render(f"{resolved.slug}/index.html", "brief.html",
-               BriefContext(site=site, root="../", page=page))  # fmt: skip
-        files.update(brief_exports(resolved.brief, page.url, site))
+        if resolved.slug not in skipped:
+            files.update(renderer.brief_files(resolved, formatted[resolved.slug]))
     if tags:
         render(f"{TAGS_DIR}/index.html", "tags.html",
                TagsContext(site=site, root="../", tags=tags,

@@ -6,7 +6,7 @@ import re
 from html import unescape
 from pathlib import Path
 
-from briefgen.build import build_site
+from briefgen.build import build_site, load_project
 from briefgen.cli import main
 from briefgen.config import load_config
 from briefgen.model import Project, ResolvedBrief
@@ -29,7 +29,9 @@ def run_import(root: Path, *args: str) -> int:
 
 
 def build(root: Path) -> Project:
-    return build_site(load_config(root))
+    """Build the site, and return the project as resolved (a build keeps no citations)."""
+    build_site(load_config(root))
+    return load_project(load_config(root))
 
 
 def only_brief(project: Project) -> ResolvedBrief:

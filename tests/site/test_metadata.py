@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from briefgen.build import load_project
 from briefgen.metadata import highwire_reference, json_ld_script
 from briefgen.model import Project
 
@@ -14,7 +15,8 @@ from .schemaorg_vocab import validate
 
 
 def cited_entries(project: Project) -> dict[str, object]:
-    brief = project.briefs[0]
+    """The works the first brief cites (a build keeps no citations: they are read again)."""
+    brief = load_project(project.config).briefs[0]
     return {entry.key: entry for entry in brief.citations.works}
 
 
