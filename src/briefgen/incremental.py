@@ -239,13 +239,19 @@ class BuildCache:
         prefix = f"{slug}/"
         record.files = sorted(path.removeprefix(prefix) for path in files)
         folder = self._pages(slug, record)
+        # Written beside, then renamed into place: the state may name this very folder (a
+        # --clean build of an unchanged brief), and a half-written copy must never be read.
+        fresh = folder.with_name(f"{folder.name}.{os.getpid()}.new")
         try:
-            shutil.rmtree(folder, ignore_errors=True)
+            shutil.rmtree(fresh, ignore_errors=True)
             for path, content in files.items():
-                target = folder / path.removeprefix(prefix)
+                target = fresh / path.removeprefix(prefix)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(content)
+            shutil.rmtree(folder, ignore_errors=True)
+            fresh.rename(folder)
         except OSError as exc:
+            shutil.rmtree(fresh, ignore_errors=True)
             from briefgen.errors import BriefgenError
 
             raise BriefgenError(f"cannot write the build cache ({exc.strerror or exc}); "
