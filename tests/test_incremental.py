@@ -222,3 +222,13 @@ def test_clean_reads_nothing_cached(make_project: Callable[..., Path]) -> None:
                      encoding="utf-8")  # fmt: skip
     build(root, incremental=False)
     assert "STALE PARSE" not in (root / "site" / "small" / "index.html").read_text("utf-8")
+
+
+def test_the_cache_keeps_one_version_of_each_brief(project: Path) -> None:
+    pages = project / ".briefgen" / "cache" / "build" / "pages"
+    build(project)
+    edit(project / "content" / "cecot" / "02-the-deal.md", "At the core", "At the very core")
+    shutil.rmtree(project / "content" / "cecot-copy")
+    build(project)
+    assert sorted(p.name for p in pages.iterdir()) == ["cecot", "features"]
+    assert [len(list((pages / slug).iterdir())) for slug in ("cecot", "features")] == [1, 1]

@@ -285,9 +285,13 @@ class BuildCache:
             temporary = self.folder / f"state.{os.getpid()}.tmp"
             temporary.write_text(json.dumps(state), encoding="utf-8")
             os.replace(temporary, self.folder / "state.json")
+            # Old versions of the briefs built this time, and briefs that are gone; the others
+            # are as they were (a thousand folders need not be listed after a one-brief edit).
+            changed = built | (set(self.records) - set(records))
             self.records = dict(records)
             kept = {self._pages(slug, r) for slug, r in records.items()}
-            for brief in (self.folder / "pages").iterdir():
+            for slug in sorted(changed):
+                brief = self.folder / "pages" / slug
                 for version in brief.iterdir() if brief.is_dir() else ():
                     if version not in kept:
                         shutil.rmtree(version, ignore_errors=True)
