@@ -1,4 +1,6 @@
-"""``briefgen build``: gather and resolve everything first, render, then write in one swap."""
+"""``briefgen build``: read every brief, resolve, format and render each in turn (or take it
+from the build cache when nothing it is made from changed), report every problem before
+anything is written, then write the site in one swap."""
 
 from __future__ import annotations
 
