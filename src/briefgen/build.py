@@ -5,10 +5,11 @@ anything is written, then write the site in one swap."""
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefgen.bibliography import load_bibliography
 from briefgen.citations import resolve_citations
@@ -37,6 +38,9 @@ from briefgen.model import (
     ResolvedBrief,
     ResolvedCitations,
 )
+
+if TYPE_CHECKING:
+    from briefgen.format import Formatter
 
 
 def load_project(
@@ -75,7 +79,7 @@ def load_project(
     if cache is not None:
         from briefgen.render import collect_tags, newest_first  # a build's own; lint never
 
-        site = site_key(config, briefs, _health(config), search=search)
+        site = site_key(config, briefs, cache.health, search=search)
         tags_of = collect_tags(newest_first(briefs))[1]
     resolved = []
     reused: dict[str, int] = {}
@@ -142,13 +146,6 @@ def _folder_fingerprints(config: Config) -> dict[str, str]:
         for folder in config.content_dir.iterdir()
         if folder.is_dir() and not folder.is_symlink()
     }
-
-
-def _health(config: Config) -> Mapping[str, object]:
-    # The verdicts of `briefgen check` shown on pages, read without importing httpx.
-    from briefgen.linkcheck.cache import read_link_health
-
-    return read_link_health(config.cache_dir)
 
 
 def _used(resolved: ResolvedBrief) -> set[str]:
@@ -272,20 +269,27 @@ def format_project(
 
     (A build formats each brief as it is resolved, in :func:`build_site`; this is the same for
     a project loaded whole.)"""
-    from briefgen.exports import brief_entry, brief_url
+
     from briefgen.format import Formatter
 
     diagnostics = Diagnostics()
     formatter = Formatter(config.root, diagnostics)
     formatted = {}
     for resolved in project.briefs:
-        brief = resolved.brief
-        own = brief_entry(brief, url=brief_url(config.base_url, brief), publisher=config.title)
-        result = formatter.format_brief(brief, resolved.citations, own_entry=own)
+        result = _format(formatter, config, resolved)
         if result is not None:
             formatted[resolved.slug] = result
     diagnostics.raise_if_failed(strict=strict)
     return formatted, tuple(diagnostics.warnings)
+
+
+def _format(formatter: Formatter, config: Config, resolved: ResolvedBrief) -> FormattedBrief | None:
+    """One brief's citations and reference list, and the brief's own reference, in its style."""
+    from briefgen.exports import brief_entry, brief_url
+
+    brief = resolved.brief
+    own = brief_entry(brief, url=brief_url(config.base_url, brief), publisher=config.title)
+    return formatter.format_brief(brief, resolved.citations, own_entry=own)
 
 
 def bundles(project: Project, files: Collection[str]) -> dict[str, Path]:
@@ -333,7 +337,6 @@ def build_site(config: Config, *, strict: bool = False, incremental: bool = True
 def _build(config: Config, cache: BuildCache, pagefind: Path | None, *, strict: bool) -> Project:
     """Each brief is formatted and rendered as soon as it is resolved, its files written to the
     build cache and its tokens let go: memory holds one brief at a time, not the archive."""
-    from briefgen.exports import brief_entry, brief_url
     from briefgen.format import Formatter
     from briefgen.render import THEME, BriefRenderer, render_site
     from briefgen.write import index_search, write_site
@@ -350,13 +353,13 @@ def _build(config: Config, cache: BuildCache, pagefind: Path | None, *, strict: 
         if not healthy:  # a clean build formats nothing once the input has an error
             return light
         before = len(problems.items)
-        own = brief_entry(brief, url=brief_url(config.base_url, brief), publisher=config.title)
-        formatted = formatter.format_brief(brief, resolved.citations, own_entry=own)
+        formatted = _format(formatter, config, resolved)
         cache.format_warnings[brief.slug] = problems.items[before:]
         if formatted is None:
             return light
         if renderer is None:  # every brief is loaded by now: the site's tags are known
-            renderer = BriefRenderer(all_briefs, config, search=pagefind is not None)
+            renderer = BriefRenderer(all_briefs, config, search=pagefind is not None,
+                                     health=cache.health)  # fmt: skip
         files = renderer.brief_files(resolved, formatted)
         built[brief.slug] = cache.store(brief.slug, _record(cache, resolved), files)
         return light
@@ -387,7 +390,8 @@ def _build(config: Config, cache: BuildCache, pagefind: Path | None, *, strict: 
         )
         missing.raise_if_failed(strict=strict)
         warnings += tuple(missing.warnings)
-    renderer = renderer or BriefRenderer(all_briefs, config, search=pagefind is not None)
+    renderer = renderer or BriefRenderer(all_briefs, config, search=pagefind is not None,
+                                         health=cache.health)  # fmt: skip
     files = render_site(project, {}, config, search=pagefind is not None, renderer=renderer,
                         rendered=built)  # fmt: skip
     records = {**{slug: cache.records[slug] for slug in project.reused}, **built}

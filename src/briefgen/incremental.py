@@ -180,6 +180,10 @@ class BuildCache:
         """Filled while formatting: the formatting warnings of each brief built this time."""
         self.bibliographies: dict[str, Bibliography] = {}
         """Filled while loading: the bibliography each brief was resolved against."""
+        # The checker's verdicts, read once: the site key and the pages both show them.
+        from briefgen.linkcheck.cache import read_link_health
+
+        self.health: Mapping[str, Any] = read_link_health(config.root / config.cache_dir)
 
     def close(self) -> None:
         """Let another build use the cache."""

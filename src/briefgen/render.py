@@ -223,7 +223,14 @@ class BriefRenderer:
     its tags, link health, the templates): a build can render each brief as soon as it is
     formatted and keep none of them in memory."""
 
-    def __init__(self, briefs: Iterable[Brief], config: Config, *, search: bool) -> None:
+    def __init__(
+        self,
+        briefs: Iterable[Brief],
+        config: Config,
+        *,
+        search: bool,
+        health: Mapping[str, LinkResult] | None = None,
+    ) -> None:
         self.config = config
         self.env = create_environment(config.templates_dir)
         base_url = config.base_url.rstrip("/") + "/" if config.base_url else ""
@@ -231,7 +238,8 @@ class BriefRenderer:
         self.tags, self.tags_of = collect_tags(self.briefs)
         self.site = Site(config.title, base_url, config.language, feed=bool(base_url),
                          search=search, topics=bool(self.tags))  # fmt: skip
-        self.health = _read_health(config)
+        # The link checker's verdicts: a build that has read them already passes them in.
+        self.health = _read_health(config) if health is None else health
 
     def brief_files(self, resolved: ResolvedBrief, formatted: FormattedBrief) -> dict[str, bytes]:
         """The brief's page and its BibTeX, RIS and CSL-JSON records: site path → bytes."""
