@@ -205,12 +205,13 @@ class DecodedOnDemand(Mapping[str, BibEntry]):
         """The entry as written (type and raw fields), hashed, without decoding it."""
         found = self._fingerprints.get(key)
         if found is None:
-            import hashlib
             import json
 
+            from briefgen.incremental import digest
+
             entry_type, values, _ = self._pending[key]
-            text = json.dumps([entry_type, sorted(values.items())], ensure_ascii=False)
-            found = self._fingerprints[key] = hashlib.sha256(text.encode()).hexdigest()[:32]
+            found = digest(entry_type, json.dumps(sorted(values.items()), ensure_ascii=False))
+            self._fingerprints[key] = found
         return found
 
     def __getitem__(self, key: str) -> BibEntry:
