@@ -11,6 +11,7 @@ import json
 import re
 import unicodedata
 from pathlib import Path
+from typing import Protocol
 
 from briefgen.content import BRIEF_FILE
 from briefgen.errors import Location
@@ -52,7 +53,7 @@ def brief_entry(brief: Brief, *, url: str, publisher: str) -> BibEntry:
         fields["abstract"] = brief.summary
     names = tuple(author_name(a) for a in brief.authors)
     if names:
-        fields["author"] = " and ".join(_bibtex_name(n) for n in names)
+        fields["author"] = " and ".join(bibtex_name(n) for n in names)
     return BibEntry(
         key=citation_key(brief),
         entry_type="report",
@@ -96,7 +97,7 @@ def to_bibtex(entry: BibEntry) -> str:
             text = value if name == "author" else latex_escape(value)
             lines.append(f"  {name} = {{{text}}},")
     if entry.url:
-        lines.append(f"  url = {{{_raw_url(entry.url)}}},")
+        lines.append(f"  url = {{{raw_url(entry.url)}}},")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -143,7 +144,19 @@ def latex_escape(text: str) -> str:
     return _LATEX_SPECIAL.sub(lambda m: _LATEX_SPECIALS[m.group()], " ".join(text.split()))
 
 
-def _bibtex_name(name: Name) -> str:
+class NameParts(Protocol):
+    """A name as BibTeX writes it: an organisation (``literal``), or family and given names."""
+
+    @property
+    def family(self) -> str: ...
+    @property
+    def given(self) -> str: ...
+    @property
+    def literal(self) -> str: ...
+
+
+def bibtex_name(name: NameParts) -> str:
+    """``Family, Given``, or ``{Literal}`` kept whole (biblatex would split it at "and")."""
     if name.literal:
         return "{" + latex_escape(name.literal) + "}"
     return f"{latex_escape(name.family)}, {latex_escape(name.given)}"
@@ -153,7 +166,7 @@ def _ris_name(name: Name) -> str:
     return name.literal or f"{name.family}, {name.given}"
 
 
-def _raw_url(url: str) -> str:
+def raw_url(url: str) -> str:
     # A URL is not LaTeX-escaped (biblatex reads it verbatim), but unbalanced braces or a
     # newline would end the field early: percent-encode those few characters.
     return url.replace("{", "%7B").replace("}", "%7D").replace("\n", "").replace("\r", "")

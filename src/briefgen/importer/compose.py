@@ -19,7 +19,7 @@ import yaml
 
 from briefgen.content import PAGE_IDS
 from briefgen.errors import Diagnostics, Location
-from briefgen.exports import latex_escape
+from briefgen.exports import bibtex_name, latex_escape, raw_url
 from briefgen.importer.article import to_roman
 from briefgen.importer.records import (
     Article,
@@ -293,24 +293,11 @@ def protect_case(title: str) -> str:
 
 
 def _bib_names(names: tuple[RefName, ...]) -> str:
-    parts = []
-    for name in names:
-        if name.literal == "others":
-            parts.append("others")
-        elif name.literal:
-            parts.append("{" + latex_escape(name.literal) + "}")
-        else:
-            parts.append(f"{latex_escape(name.family)}, {latex_escape(name.given)}")
-    return " and ".join(parts)
+    return " and ".join("others" if n.literal == "others" else bibtex_name(n) for n in names)
 
 
 _LITERAL_LISTS = frozenset({"organization", "publisher", "institution", "location"})
 """biblatex list fields among those the importer writes: their items are separated by "and"."""
-
-
-def _raw(value: str) -> str:
-    # URLs and DOIs are read verbatim; only braces and line breaks could end the field early.
-    return value.replace("{", "%7B").replace("}", "%7D").replace("\n", "")
 
 
 def to_bibtex(entry: ImportedEntry) -> str:
@@ -326,7 +313,7 @@ def to_bibtex(entry: ImportedEntry) -> str:
         if name == "locator":
             continue
         if name in ("url", "doi", "date", "urldate"):
-            text = _raw(value)
+            text = raw_url(value)
         elif name == "title":
             text = protect_case(value)
         elif name in _LITERAL_LISTS and re.search(r"\sand\s", value):
