@@ -18,7 +18,8 @@ BRIEF_FILE = "_index.md"
 """The file in a brief's folder holding the brief's own front matter (like Hugo's ``_index.md``)."""
 
 _SECTION_NAME = re.compile(r"^(?P<order>\d+)-(?P<slug>[a-z0-9][a-z0-9-]*)\.md$")
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+"""A brief's folder name, which is also its URL: lower-case letters, digits and hyphens."""
 # A section's slug is its HTML id on the brief's page, beside these (templates/brief.html).
 PAGE_IDS = frozenset({"main", "about", "cite", "references", "notes", "toc"})
 SITE_FOLDERS = frozenset({"tags", "search", "static", "pagefind", "_briefgen"})
@@ -73,7 +74,7 @@ def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief:
     run reports every problem.
     """
     rel = config.relative(folder)
-    if not _SLUG.match(folder.name):
+    if not SLUG.match(folder.name):
         diagnostics.error(
             f"brief folder name {folder.name!r} must be lower-case letters, digits and hyphens",
             Location(rel),

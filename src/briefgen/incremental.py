@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.config import Config
+from briefgen.content import SLUG
 from briefgen.errors import Diagnostic, Location, Severity
 from briefgen.model import Bibliography, Brief
 
@@ -330,7 +331,7 @@ def _plain_file(path: Path) -> bool:
 def _checked(slug: str, raw: Any) -> BriefRecord | None:
     """A record read from disk, when every field has the type it should and every file name
     stays inside the brief's folder of the cache; else None (the brief is built again)."""
-    if not isinstance(raw, dict) or not _SAFE_NAME.fullmatch(slug):
+    if not isinstance(raw, dict) or not SLUG.fullmatch(slug):
         return None
     try:
         record = BriefRecord(**raw)
@@ -375,7 +376,6 @@ def _rows(raw: list[Any]) -> list[tuple[str, str | None, int | None]] | None:
     return rows
 
 
-_SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 _DIGEST = re.compile(r"[0-9a-f]{32}")
 
 

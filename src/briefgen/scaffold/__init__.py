@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
 from briefgen.errors import BriefgenError, Location, UsageError
 
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_SLUG = 80
 """Longest brief name: it is a folder and a URL, and file systems limit a name's length."""
 
 
 def check_slug(slug: str) -> None:
     """Raise a :class:`UsageError` unless ``slug`` can name a brief's folder and URL."""
-    if not _SLUG.match(slug):
+    from briefgen.content import SITE_FOLDERS, SLUG
+
+    if not SLUG.match(slug):
         raise UsageError(
             f"brief name {slug!r} must be lower-case letters, digits and hyphens (e.g. heat-2025)"
         )
@@ -24,8 +24,6 @@ def check_slug(slug: str) -> None:
             f"brief name {slug[:24] + '…'!r} has {len(slug)} characters; "
             f"expected at most {MAX_SLUG}"
         )
-    from briefgen.content import SITE_FOLDERS
-
     if slug in SITE_FOLDERS:
         raise UsageError(
             f"brief name {slug!r} is a folder of the site itself "
