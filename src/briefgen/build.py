@@ -4,19 +4,20 @@ anything is written, then write the site in one swap."""
 
 from __future__ import annotations
 
+import os
 from collections import ChainMap
-from collections.abc import Callable, Collection
-from dataclasses import replace
+from collections.abc import Callable, Collection, Generator, Iterator
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from briefgen.bibliography import load_bibliography
 from briefgen.citations import resolve_citations
 from briefgen.config import PYPROJECT, Config
 from briefgen.content import BRIEF_FILE, PAGE_IDS, bundle_files, load_briefs
 from briefgen.crossrefs import number_crossrefs
-from briefgen.errors import Diagnostic, Diagnostics, Location
+from briefgen.errors import Diagnostic, Diagnostics, Location, Severity
 from briefgen.incremental import (
     BriefRecord,
     BuildCache,
@@ -41,6 +42,19 @@ from briefgen.model import (
 
 if TYPE_CHECKING:
     from briefgen.format import Formatter
+    from briefgen.render import BriefRenderer
+
+
+class BriefBuilder(Protocol):
+    """What a build does with each brief it resolves: :meth:`build` runs wherever the brief is
+    resolved (perhaps in a worker process), :meth:`keep` in the build's own process."""
+
+    def build(self, resolved: ResolvedBrief, healthy: bool) -> tuple[ResolvedBrief, Any]:
+        """Use a freshly resolved brief (``healthy``: no error so far); return what the project
+        keeps of it and what :meth:`keep` receives."""
+
+    def keep(self, slug: str, result: Any) -> None:
+        """Take a built brief's ``result`` back in the build's own process."""
 
 
 def load_project(
@@ -49,15 +63,18 @@ def load_project(
     strict: bool = False,
     cache: BuildCache | None = None,
     search: bool = False,
-    on_resolved: Callable[[ResolvedBrief, bool], ResolvedBrief] | None = None,
+    builder: BriefBuilder | None = None,
     loaded: Callable[[list[Brief]], object] | None = None,
+    jobs: int = 1,
 ) -> Project:
     """Read and resolve every brief; raise :class:`BuildFailed` listing every problem.
 
     With a ``cache``, a brief whose inputs are unchanged is not parsed: its record is kept in
-    :attr:`Project.reused` and its warnings are reported again. ``on_resolved`` receives each
-    brief as soon as it is resolved (and whether the build is still free of errors) and returns
-    what the project keeps of it: a build formats and renders it there and keeps no tokens.
+    :attr:`Project.reused` and its warnings are reported again. A ``builder`` receives each
+    brief as soon as it is resolved and returns what the project keeps of it: a build formats
+    and renders it there and keeps no tokens. With ``jobs`` > 1 and enough briefs to resolve,
+    they are resolved and built in that many worker processes; the problems are reported in
+    the same order as a serial build's.
     """
     diagnostics = Diagnostics()
     # Each brief folder's bytes, hashed before anything is read: a file saved during the build
@@ -81,10 +98,12 @@ def load_project(
 
         site = site_key(config, briefs, cache.health, search=search)
         tags_of = collect_tags(newest_first(briefs))[1]
-    resolved = []
+    # Each brief's slot, in reading order: its record's replay, or the outcome of resolving it.
+    slots: list[ResolvedBrief | None] = []
+    replays: list[list[Diagnostic]] = []
+    todo: list[tuple[Brief, Bibliography]] = []
     reused: dict[str, int] = {}
     used: dict[str, set[str]] = {}
-    cites_any = False
     for brief in briefs:
         brief_bibliography = own.of(brief)
         record = None
@@ -94,23 +113,35 @@ def load_project(
             record = cache.reusable(brief.slug, key, brief_bibliography)
             cache.keys[brief.slug] = key
             cache.bibliographies[brief.slug] = brief_bibliography
-        if record is not None:
-            reused[brief.slug] = record.notes
-            used[brief.slug] = set(record.cites)
-            diagnostics.extend(replay(record.warnings))
-            empty_citations = ResolvedCitations((), (), ())
-            resolved.append(ResolvedBrief(_titles_from(record.titles, brief)
-                                          or _titles_rendered(brief, diagnostics), (),
-                                          empty_citations, ()))  # fmt: skip
+        if record is None:
+            slots.append(None)
+            replays.append([])
+            todo.append((brief, brief_bibliography))
             continue
-        found = Diagnostics()
-        one = resolve_brief(brief, brief_bibliography, config, found)
-        used[brief.slug] = _used(one)
-        cites_any = cites_any or any(c.group.items for c in one.citations.citations)
-        diagnostics.extend(found.items)
-        if cache is not None:
-            cache.warnings[brief.slug] = list(found.warnings)
-        resolved.append(on_resolved(one, not diagnostics.errors) if on_resolved else one)
+        reused[brief.slug] = record.notes
+        used[brief.slug] = set(record.cites)
+        replays.append(replay(record.warnings))
+        empty_citations = ResolvedCitations((), (), ())
+        slots.append(ResolvedBrief(_titles_from(record.titles, brief)
+                                   or _titles_rendered(brief, diagnostics), (),
+                                   empty_citations, ()))  # fmt: skip
+    work = _BriefWork(config, cache, builder)
+    outcomes = _in_order(work, todo, healthy=not diagnostics.errors, jobs=jobs)
+    cites_any = False
+    resolved = []
+    for slot, found in zip(slots, replays, strict=True):
+        if slot is None:
+            outcome = next(outcomes)
+            slot, found = outcome.resolved, outcome.diagnostics
+            used[slot.slug] = outcome.used
+            cites_any = cites_any or outcome.cites_any
+            if cache is not None:
+                cache.warnings[slot.slug] = [d for d in found if d.severity is Severity.WARNING]
+            if builder is not None:
+                builder.keep(slot.slug, outcome.kept)
+        diagnostics.extend(found)
+        resolved.append(slot)
+    outcomes.close()  # the workers, if any, are done
     if empty and cites_any:
         diagnostics.error(
             "the bibliography has no entries, so no citation can be resolved; expected BibTeX "
@@ -136,6 +167,106 @@ def load_project(
                     )
     diagnostics.raise_if_failed(strict=strict)
     return Project(config, bibliography, tuple(resolved), tuple(diagnostics.warnings), reused)
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """What resolving (and building) one brief leaves for the project, sent back by a worker."""
+
+    resolved: ResolvedBrief
+    diagnostics: list[Diagnostic]
+    used: set[str]
+    cites_any: bool
+    kept: Any = None
+
+
+@dataclass(slots=True)
+class _BriefWork:
+    """Resolve one brief and hand it to the builder: the same in a worker as in the build."""
+
+    config: Config
+    cache: BuildCache | None
+    builder: BriefBuilder | None
+
+    def __call__(self, brief: Brief, bibliography: Bibliography, healthy: bool) -> _Outcome:
+        found = Diagnostics()
+        one = resolve_brief(brief, bibliography, self.config, found)
+        used = _used(one)
+        cites_any = any(c.group.items for c in one.citations.citations)
+        if self.cache is not None:  # the brief's record names them
+            self.cache.warnings[brief.slug] = list(found.warnings)
+        kept = None
+        if self.builder is not None:
+            one, kept = self.builder.build(one, healthy and not found.errors)
+        return _Outcome(one, found.items, used, cites_any, kept)
+
+
+PARALLEL_MIN = 8
+"""Fewer briefs to resolve than this are done in the build's own process: starting workers
+costs more than it saves."""
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _in_order(
+    work: _BriefWork, todo: list[tuple[Brief, Bibliography]], *, healthy: bool, jobs: int
+) -> Generator[_Outcome, None, None]:
+    """Each brief's outcome, in ``todo``'s order: from worker processes when it pays."""
+    jobs = min(jobs, len(todo))
+    if jobs > 1 and len(todo) >= PARALLEL_MIN and _can_fork():
+        yield from _in_workers(work, todo, jobs)
+        return
+    for brief, bibliography in todo:
+        outcome = work(brief, bibliography, healthy)
+        healthy = healthy and not any(d.severity is Severity.ERROR for d in outcome.diagnostics)
+        yield outcome
+
+
+def _can_fork() -> bool:
+    """Workers are forked, so they share the parsed bibliography without copying it; forking a
+    process that runs other threads (``serve``'s watcher) is not safe, so it is not done."""
+    import multiprocessing
+    import threading
+
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+_JOBS: tuple[_BriefWork, list[tuple[Brief, Bibliography]]] | None = None
+"""The work of the running build, inherited by its forked workers (nothing is pickled but the
+brief's number and its outcome)."""
+
+
+def _run_job(index: int) -> _Outcome:
+    assert _JOBS is not None
+    work, todo = _JOBS
+    brief, bibliography = todo[index]
+    # Each worker sees only its own briefs: it reports what it finds, and the build decides.
+    return work(brief, bibliography, True)
+
+
+def _in_workers(
+    work: _BriefWork, todo: list[tuple[Brief, Bibliography]], jobs: int
+) -> Iterator[_Outcome]:
+    import gc
+    import multiprocessing
+
+    global _JOBS
+    _JOBS = (work, todo)
+    # Objects that exist now are never collected in the workers: their pages stay shared.
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            chunk = max(1, min(16, len(todo) // (jobs * 8)))
+            yield from pool.imap(_run_job, range(len(todo)), chunksize=chunk)
+    finally:
+        _JOBS = None
+        gc.unfreeze()
 
 
 def _folder_fingerprints(config: Config) -> dict[str, str]:
@@ -316,11 +447,15 @@ def bundles(project: Project, files: Collection[str]) -> dict[str, Path]:
     return copies
 
 
-def build_site(config: Config, *, strict: bool = False, incremental: bool = True) -> Project:
+def build_site(
+    config: Config, *, strict: bool = False, incremental: bool = True, jobs: int | None = None
+) -> Project:
     """Build the site into ``config.output_dir``; on any error the old site stays untouched.
 
     Briefs whose inputs are unchanged since the last build are copied from the build cache
     (:mod:`briefgen.incremental`); ``incremental=False`` builds everything and rewrites it.
+    The others are built in ``jobs`` worker processes (default: one per core) when there are
+    enough of them.
     """
     from briefgen.write import check_output_dir, pagefind_binary
 
@@ -329,55 +464,85 @@ def build_site(config: Config, *, strict: bool = False, incremental: bool = True
     pagefind = pagefind_binary() if config.search else None
     cache = BuildCache(config) if incremental else BuildCache.empty(config)
     try:
-        return _build(config, cache, pagefind, strict=strict)
+        return _build(config, cache, pagefind, strict=strict, jobs=jobs or default_jobs())
     finally:
         cache.close()
 
 
-def _build(config: Config, cache: BuildCache, pagefind: Path | None, *, strict: bool) -> Project:
-    """Each brief is formatted and rendered as soon as it is resolved, its files written to the
-    build cache and its tokens let go: memory holds one brief at a time, not the archive."""
-    from briefgen.format import Formatter
-    from briefgen.render import THEME, BriefRenderer, render_site
+class _SiteBuilder:
+    """Formats and renders each brief as soon as it is resolved, writes its files to the build
+    cache and lets its tokens go: memory holds one brief at a time, not the archive."""
+
+    def __init__(self, config: Config, cache: BuildCache, *, search: bool) -> None:
+        from briefgen.format import Formatter
+
+        self.config = config
+        self.cache = cache
+        self.search = search
+        self.problems = Diagnostics()
+        self.formatter = Formatter(config.root, self.problems)
+        self.briefs: list[Brief] = []
+        """Every brief, set once they are loaded (the pages list the site's tags)."""
+        self.renderer: BriefRenderer | None = None
+        self.built: dict[str, BriefRecord] = {}
+
+    def build(
+        self, resolved: ResolvedBrief, healthy: bool
+    ) -> tuple[ResolvedBrief, tuple[BriefRecord | None, list[Diagnostic]]]:
+        light = ResolvedBrief(resolved.brief, (), ResolvedCitations((), (), ()), ())
+        if not healthy:  # a clean build formats nothing once the input has an error
+            return light, (None, [])
+        before = len(self.problems.items)
+        formatted = _format(self.formatter, self.config, resolved)
+        problems = self.problems.items[before:]
+        if formatted is None:
+            return light, (None, problems)
+        files = self.brief_renderer().brief_files(resolved, formatted)
+        self.cache.format_warnings[resolved.slug] = problems
+        record = self.cache.store(resolved.slug, _record(self.cache, resolved), files)
+        return light, (record, problems)
+
+    def keep(self, slug: str, result: tuple[BriefRecord | None, list[Diagnostic]]) -> None:
+        record, problems = result
+        self.cache.format_warnings[slug] = problems
+        if record is not None:
+            self.built[slug] = record
+
+    def brief_renderer(self) -> BriefRenderer:
+        from briefgen.render import BriefRenderer
+
+        if self.renderer is None:  # every brief is loaded by now: the site's tags are known
+            self.renderer = BriefRenderer(self.briefs, self.config, search=self.search,
+                                          health=self.cache.health)  # fmt: skip
+        return self.renderer
+
+
+def _build(
+    config: Config, cache: BuildCache, pagefind: Path | None, *, strict: bool, jobs: int
+) -> Project:
+    from briefgen.render import THEME, render_site
     from briefgen.write import index_search, write_site
 
-    problems = Diagnostics()
-    formatter = Formatter(config.root, problems)
-    renderer: BriefRenderer | None = None
-    built: dict[str, BriefRecord] = {}
-
-    def build_one(resolved: ResolvedBrief, healthy: bool) -> ResolvedBrief:
-        nonlocal renderer
-        light = ResolvedBrief(resolved.brief, (), ResolvedCitations((), (), ()), ())
-        brief = resolved.brief
-        if not healthy:  # a clean build formats nothing once the input has an error
-            return light
-        before = len(problems.items)
-        formatted = _format(formatter, config, resolved)
-        cache.format_warnings[brief.slug] = problems.items[before:]
-        if formatted is None:
-            return light
-        if renderer is None:  # every brief is loaded by now: the site's tags are known
-            renderer = BriefRenderer(all_briefs, config, search=pagefind is not None,
-                                     health=cache.health)  # fmt: skip
-        files = renderer.brief_files(resolved, formatted)
-        built[brief.slug] = cache.store(brief.slug, _record(cache, resolved), files)
-        return light
-
-    all_briefs: list[Brief] = []
+    builder = _SiteBuilder(config, cache, search=pagefind is not None)
     project = load_project(config, strict=False, cache=cache, search=pagefind is not None,
-                           on_resolved=build_one, loaded=all_briefs.extend)  # fmt: skip
-    all_briefs[:] = [r.brief for r in project.briefs]  # with their titles rendered
+                           builder=builder, loaded=builder.briefs.extend, jobs=jobs)  # fmt: skip
+    builder.briefs[:] = [r.brief for r in project.briefs]  # with their titles rendered
+    built = builder.built
     loading = Diagnostics()
     loading.extend(project.warnings)
     loading.raise_if_failed(strict=strict)
     # Formatting's problems, brief by brief in reading order, as a clean build reports them.
+    # Workers each format with their own formatter, which reports a style's or an entry's
+    # problem once: so does the build, at its first place.
     formatting = Diagnostics()
+    seen: set[Diagnostic] = set()
     for resolved in project.briefs:
         if resolved.slug in project.reused:
-            formatting.extend(replay(cache.records[resolved.slug].format_warnings))
+            found = replay(cache.records[resolved.slug].format_warnings)
         else:
-            formatting.extend(cache.format_warnings.get(resolved.slug, ()))
+            found = cache.format_warnings.get(resolved.slug, [])
+        formatting.extend(d for d in found if d not in seen)
+        seen.update(found)
     formatting.raise_if_failed(strict=strict)
     warnings = tuple(formatting.warnings)
     if config.search and pagefind is None:
@@ -390,10 +555,8 @@ def _build(config: Config, cache: BuildCache, pagefind: Path | None, *, strict: 
         )
         missing.raise_if_failed(strict=strict)
         warnings += tuple(missing.warnings)
-    renderer = renderer or BriefRenderer(all_briefs, config, search=pagefind is not None,
-                                         health=cache.health)  # fmt: skip
-    files = render_site(project, {}, config, search=pagefind is not None, renderer=renderer,
-                        rendered=built)  # fmt: skip
+    files = render_site(project, {}, config, search=pagefind is not None,
+                        renderer=builder.brief_renderer(), rendered=built)  # fmt: skip
     records = {**{slug: cache.records[slug] for slug in project.reused}, **built}
     reused = {}
     for slug, record in records.items():

@@ -110,7 +110,15 @@ class _KeyLookup:
 
     def __init__(self, bibliography: Bibliography) -> None:
         self.bibliography = bibliography
-        self.folded: dict[str, str] = {key.casefold(): key for key in bibliography.entries}
+        self._folded: dict[str, str] | None = None
+
+    @property
+    def folded(self) -> dict[str, str]:
+        """Case-folded keys, made on the first unknown key (a brief with none never pays for a
+        pass over the whole bibliography)."""
+        if self._folded is None:
+            self._folded = {key.casefold(): key for key in self.bibliography.entries}
+        return self._folded
 
     def find(
         self,
