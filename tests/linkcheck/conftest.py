@@ -50,6 +50,8 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         self.server.hits[self.path] += 1
         self.server.methods.append((self.command, self.path))
+        if self.headers.get("Cookie") is not None:
+            self.server.cookies_received.append((self.path, self.headers["Cookie"]))
         BEHAVIOURS.get(path, _not_found)(self)
 
     @property
@@ -182,6 +184,21 @@ def _huge(h: Handler) -> None:
         h.close_connection = True
 
 
+@behaviour("/set-cookie")
+def _set_cookie(h: Handler) -> None:
+    h.reply(200, {"Set-Cookie": "session=tracked; Path=/; Max-Age=3600"})
+
+
+@behaviour("/set-cookie-redirect")
+def _set_cookie_redirect(h: Handler) -> None:
+    h.reply(302, {"Set-Cookie": "hop=tracked; Path=/", "Location": "/ok"})
+
+
+@behaviour("/not-found-500")
+def _server_error(h: Handler) -> None:
+    h.reply(500)
+
+
 @behaviour("/to-second")
 def _to_second(h: Handler) -> None:
     h.reply(302, {"Location": f"http://127.0.0.2:{h.server.server_address[1]}/ok"})
@@ -192,6 +209,8 @@ class _HTTPServer(ThreadingHTTPServer):
     hits: Counter[str]
     methods: list[tuple[str, str]]
     huge_bytes_sent: int
+    cookies_received: list[tuple[str, str]]
+    """(path, Cookie header) of every request that carried one: there must be none."""
 
 
 def _serve(host: str, port: int, context: ssl.SSLContext | None) -> Iterator[_HTTPServer]:
@@ -199,6 +218,7 @@ def _serve(host: str, port: int, context: ssl.SSLContext | None) -> Iterator[_HT
     httpd.hits = Counter()
     httpd.methods = []
     httpd.huge_bytes_sent = 0
+    httpd.cookies_received = []
     if context is not None:
         httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})

@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 
 import httpx
 
+from briefgen.linkcheck.client import NoCookieJar
 from briefgen.linkcheck.config import CheckConfig
+from briefgen.urls import link_target
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,7 @@ async def find_snapshots(urls: Iterable[str], config: CheckConfig) -> dict[str, 
         headers={"User-Agent": config.user_agent},
         timeout=httpx.Timeout(config.timeout, connect=config.connect_timeout),
         trust_env=False,
+        cookies=NoCookieJar(),
     ) as client:
         # The API is one shared service: ask it one URL at a time, politely.
         limit = asyncio.Semaphore(min(4, config.host_concurrency))
@@ -50,9 +53,14 @@ async def _lookup(client: httpx.AsyncClient, endpoint: str, url: str) -> Snapsho
         closest = response.json().get("archived_snapshots", {}).get("closest") or {}
     except (httpx.HTTPError, ValueError, AttributeError):
         return None
-    if not closest.get("available", True) or not isinstance(closest.get("url"), str):
+    if not isinstance(closest, dict) or not closest.get("available", True):
         return None
-    return Snapshot(closest["url"], parse_wayback_timestamp(closest.get("timestamp")))
+    # The answer is published as the "archived copy" link: a javascript: or data: URL from a
+    # compromised or spoofed endpoint must never become one.
+    copy = link_target(closest.get("url"))
+    if copy is None:
+        return None
+    return Snapshot(copy, parse_wayback_timestamp(closest.get("timestamp")))
 
 
 def parse_wayback_timestamp(value: object) -> datetime | None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
 import socket
 import ssl
 import typing
+import urllib.request
 
 import httpcore
 import httpx
@@ -138,12 +140,24 @@ def make_client(config: CheckConfig) -> httpx.AsyncClient:
         timeout=httpx.Timeout(config.timeout, connect=config.connect_timeout),
         follow_redirects=False,
         trust_env=False,
-        cookies=_NoCookies(),
+        # httpx copies an ``httpx.Cookies`` into a fresh, ordinary jar, but keeps a
+        # ``CookieJar`` as given: so the jar itself must refuse to hold anything.
+        cookies=NoCookieJar(),
     )
 
 
-class _NoCookies(httpx.Cookies):
-    """A cookie jar that never stores anything, so nothing is sent back to any server."""
+class NoCookieJar(http.cookiejar.CookieJar):
+    """A cookie jar that never stores a cookie, so nothing is ever sent back to any server.
 
-    def extract_cookies(self, response: httpx.Response) -> None:
+    A cited host's ``Set-Cookie`` would otherwise follow every later request to that host (and
+    a tracking cookie would tie the runs of one CI together).
+    """
+
+    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
+        """Drop the cookie."""
+
+    def extract_cookies(self, response: typing.Any, request: urllib.request.Request) -> None:
         """Drop the response's cookies."""
+
+    def add_cookie_header(self, request: urllib.request.Request) -> None:
+        """Send no Cookie header."""
