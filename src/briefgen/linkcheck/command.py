@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import queue
 import sys
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -151,7 +153,7 @@ def _check(
             results[target.url] = LinkResult(target.url, Verdict.SKIPPED, refusal)
         else:
             to_fetch.append(target.url)
-    with LinkCache.open(config.cache_dir) as cache:
+    with LinkCache.open(config.cache_dir, warn=_warn) as cache:
         if args.offline:
             cached = cache.lookup(to_fetch, max_age=None)
             for url in to_fetch:
@@ -183,13 +185,18 @@ def _skip_reason(url: str, check: CheckConfig) -> str | None:
     return scheme_refusal(url)
 
 
+def _warn(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
 def _fetch(urls: list[str], check: CheckConfig, cache: LinkCache) -> RunOutcome:
-    """Run the engine, writing answered verdicts to the cache as they come."""
+    """Run the engine, writing answered verdicts to the cache as they come (off the loop)."""
     from briefgen.linkcheck.engine import check_urls
 
     pending: list[LinkResult] = []
     held: list[LinkResult] = []
     progress = _Progress(len(urls), sys.stderr)
+    writer = CacheWriter(cache)
 
     def on_result(result: LinkResult) -> None:
         progress.advance()
@@ -199,17 +206,49 @@ def _fetch(urls: list[str], check: CheckConfig, cache: LinkCache) -> RunOutcome:
             result
         )
         if len(pending) >= _FLUSH_EVERY:
-            cache.store(pending)
+            writer.submit(pending[:])
             pending.clear()
 
     import asyncio  # only when checking: `briefgen build` imports this module's parser
 
-    outcome: RunOutcome = asyncio.run(check_urls(urls, check, on_result=on_result))
-    progress.finish()
-    cache.store(pending)
+    try:
+        outcome: RunOutcome = asyncio.run(check_urls(urls, check, on_result=on_result))
+    finally:
+        progress.finish()
+        writer.submit(pending)
+        writer.close()
     if not outcome.network_down:
         cache.store(held)
     return outcome
+
+
+class CacheWriter:
+    """Writes batches of verdicts to the cache on a thread of its own.
+
+    SQLite waits for another process's lock, and a write may wait on the disk: on the event
+    loop either would stall every request in flight, and a stalled request times out, which
+    would turn a live URL into a false "timed out".
+    """
+
+    def __init__(self, cache: LinkCache) -> None:
+        self._cache = cache
+        self._queue: queue.SimpleQueue[list[LinkResult] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._drain, name="link-cache", daemon=True)
+        self._thread.start()
+
+    def submit(self, batch: list[LinkResult]) -> None:
+        """Queue a batch to write (returns at once)."""
+        if batch:
+            self._queue.put(batch)
+
+    def close(self) -> None:
+        """Write what is queued, then stop the thread."""
+        self._queue.put(None)
+        self._thread.join()
+
+    def _drain(self) -> None:
+        while (batch := self._queue.get()) is not None:
+            self._cache.store(batch)
 
 
 def _attach_archives(results: dict[str, LinkResult], check: CheckConfig, cache: LinkCache) -> None:
