@@ -107,3 +107,67 @@ def test_output_file(tmp_path: Path, mixed: tuple[Path, dict[str, str]], capsys:
     assert code == 1 and out == ""
     assert json.loads(target.read_text())["summary"]["total"] == 4
     assert "4 URLs" in err
+
+
+# A URL (and a server's reason) may hold anything: terminal escapes, bidi overrides, NUL,
+# characters XML 1.0 cannot hold, and the pipe that splits a Markdown table.
+_HOSTILE_URL = "https://example.org/a\x1b[2J\x1b]0;owned\x07|b\u202egnp.exe\x00\ud800"
+_HOSTILE_REASON = "not found (404) \x1b[31mred\x1b[0m | \x0b\x0c"
+
+
+def _hostile_report() -> Any:
+    from datetime import UTC, datetime
+
+    from briefgen.errors import Location
+    from briefgen.linkcheck.report import Report
+    from briefgen.linkcheck.targets import Citation, CitationKind, Target
+    from briefgen.linkcheck.verdict import LinkResult, Verdict
+
+    citation = Citation(Location(Path("content/b/01-intro.md"), 3), CitationKind.URL, "b", "i", "k")
+    result = LinkResult(_HOSTILE_URL, Verdict.BROKEN, _HOSTILE_REASON, 404,
+                        checked_at=datetime.now(UTC))  # fmt: skip
+    return Report([Target(_HOSTILE_URL, (citation,))], {_HOSTILE_URL: result}, 1)
+
+
+_CONTROL = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))] + ["\u202e", "\ud800"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "markdown", "junit", "json"])
+def test_no_report_prints_control_characters(fmt: str) -> None:
+    from briefgen.linkcheck.report import render
+
+    out = render(_hostile_report(), fmt)
+    assert not [c for c in out if c in _CONTROL and c not in "\n"], fmt
+    if fmt != "json":  # JSON escapes them its own way (\u001b), which is already inert
+        assert "\\x1b[2J" in out
+
+
+def test_junit_is_well_formed_for_any_url() -> None:
+    from briefgen.linkcheck.report import render
+
+    suite = ET.fromstring(render(_hostile_report(), "junit"))
+    case = next(suite.iter("testcase"))
+    assert (
+        case.get("name")
+        == "https://example.org/a\\x1b[2J\\x1b]0;owned\\x07|b\\u202egnp.exe\\x00\\ud800"
+    )
+
+
+def test_pipe_in_url_keeps_the_markdown_table_whole() -> None:
+    from markdown_it import MarkdownIt
+
+    from briefgen.linkcheck.report import render
+
+    out = render(_hostile_report(), "markdown")
+    tokens = MarkdownIt("commonmark").enable("table").parse(out)
+    rows: list[int] = []
+    for token in tokens:
+        if token.type == "tr_open":
+            rows.append(0)
+        elif token.type in ("td_open", "th_open"):
+            rows[-1] += 1
+    # The counts table (2 columns, 3 rows) and the problems table (4 columns, 2 rows).
+    assert rows == [2, 2, 2, 4, 4]
+    links = [t for t in tokens if t.type == "inline" and t.children]
+    hrefs = [c.attrGet("href") for t in links for c in t.children or [] if c.type == "link_open"]
+    assert any(isinstance(h, str) and "%7Cb" in h for h in hrefs)  # the whole URL is the link

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,25 @@ class Report:
         return [(t, self.results[t.url]) for t in self.targets]
 
 
+# Characters a report must never print as they are: C0/C1 controls (a URL holding ESC [ 2 J
+# would clear the reader's terminal), bidirectional overrides (which reorder what is shown),
+# line and paragraph separators, and what XML 1.0 cannot hold (lone surrogates, U+FFFE/FFFF).
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff\ufffe\uffff]"
+)
+
+
+def printable(text: str) -> str:
+    """Show ``text`` with every control character escaped as ``\\xNN`` or ``\\uNNNN``."""
+    return _UNPRINTABLE.sub(_escape_char, text)
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def render(report: Report, fmt: str) -> str:
     """Format ``report`` in one of :data:`FORMATS`."""
     return _RENDERERS[fmt](report)
@@ -72,11 +92,11 @@ def where(citation: Citation) -> str:
         parts.append(f"[{citation.key}]")
     if citation.kind == "doi":
         parts.append("DOI")
-    return ", ".join(parts)
+    return printable(", ".join(parts))
 
 
 def _group(citation: Citation) -> str:
-    return citation.brief or str(citation.location.path)
+    return printable(citation.brief or str(citation.location.path))
 
 
 def _text(report: Report) -> str:
@@ -90,10 +110,11 @@ def _text(report: Report) -> str:
         detail = result.reason
         if result.archive_url:
             detail += f"; archived copy: {result.archive_url}"
+        url, detail = printable(target.url), printable(detail)
         for citation in target.citations:
             groups.setdefault(_group(citation), []).append(
                 f"  {result.verdict.value:<10} {where(citation)}\n"
-                f"             {target.url}\n             {detail}"
+                f"             {url}\n             {detail}"
             )
     for group in sorted(groups):
         lines += ["", group, *groups[group]]
@@ -152,7 +173,13 @@ def as_json_data(report: Report) -> dict[str, object]:
 
 
 def _json(report: Report) -> str:
-    return json.dumps(as_json_data(report), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(as_json_data(report), indent=2, ensure_ascii=False)
+    # JSON escapes C0 controls itself; the rest (C1, bidi overrides, lone surrogates, which
+    # cannot even be written as UTF-8) become \uXXXX escapes, so values stay exact.
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
+_JSON_UNSAFE = re.compile(_UNPRINTABLE.pattern.replace("\x00-\x1f", ""))
 
 
 def _junit(report: Report) -> str:
@@ -166,31 +193,34 @@ def _junit(report: Report) -> str:
         skipped=str(counts["skipped"] + counts["unchecked"]),
         time=f"{report.duration:.3f}",
     )
+    # Every value from a URL or a server is made printable: XML 1.0 cannot hold most control
+    # characters, even escaped, and CI parsers reject the whole file for one.
     for target, r in report.items():
         first = target.citations[0] if target.citations else None
+        url, reason = printable(target.url), printable(r.reason)
         case = ET.SubElement(
             suite,
             "testcase",
             classname=_group(first) if first else "briefgen.check",
-            name=target.url,
-            file=str(first.location.path) if first else "",
+            name=url,
+            file=printable(str(first.location.path)) if first else "",
             line=str(first.location.line or "") if first else "",
         )
         cited = "\n".join(where(c) for c in target.citations)
         if r.verdict is Verdict.BROKEN:
-            failure = ET.SubElement(case, "failure", message=r.reason, type="broken")
-            failure.text = f"{target.url}\n{r.reason}\ncited at:\n{cited}"
+            failure = ET.SubElement(case, "failure", message=reason, type="broken")
+            failure.text = f"{url}\n{reason}\ncited at:\n{cited}"
         elif r.verdict in (Verdict.SKIPPED, Verdict.UNCHECKED):
-            ET.SubElement(case, "skipped", message=f"{r.verdict.value}: {r.reason}")
+            ET.SubElement(case, "skipped", message=f"{r.verdict.value}: {reason}")
         else:
             out = ET.SubElement(case, "system-out")
-            out.text = f"{r.verdict.value}: {r.reason}"
+            out.text = f"{r.verdict.value}: {reason}"
     ET.indent(suite)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, "unicode") + "\n"
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:
@@ -220,7 +250,13 @@ def _github(report: Report) -> str:
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return printable(text.replace("\n", " ")).replace("|", "\\|")
+
+
+def _md_url(url: str) -> str:
+    """A URL as an autolink inside a table cell: ``|`` escaped, ``<``, ``>`` and blanks encoded."""
+    encoded = url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
+    return f"<{_md_cell(encoded)}>"
 
 
 def _markdown(report: Report) -> str:
@@ -236,7 +272,9 @@ def _markdown(report: Report) -> str:
         out += ["| verdict | cited at | URL | reason |", "| --- | --- | --- | --- |"]
         for target, r in problems:
             cited = "<br>".join(_md_cell(where(c)) for c in target.citations)
-            out.append(f"| {r.verdict.value} | {cited} | <{target.url}> | {_md_cell(r.reason)} |")
+            out.append(
+                f"| {r.verdict.value} | {cited} | {_md_url(target.url)} | {_md_cell(r.reason)} |"
+            )
         out.append("")
     if report.deadline_hit:
         out += ["The run's deadline ended the check before every URL had a verdict.", ""]
