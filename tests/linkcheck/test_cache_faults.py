@@ -170,3 +170,48 @@ def test_cache_writes_happen_off_the_calling_thread() -> None:
     writer.close()
     assert len(writers) == 2
     assert all(thread is not threading.current_thread() for thread in writers)
+
+
+def test_killed_check_leaves_nothing_behind_after_the_next_run(
+    tmp_path: Path,
+    http_server: _HTTPServer,
+    silent_port: int,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """SIGKILL mid-run: the next run finds a whole cache, and leaves only the database."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    live = [url_of(http_server, "/ok") for _ in range(40)]
+    hanging = [f"http://127.0.0.1:{silent_port}/killed-{i}" for i in range(3)]
+    write_links(tmp_path, live + hanging, name="all.md")
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.briefgen.check]\nallow_private = true\ntimeout = 30\nretries = 0\n"
+        "host_interval = 0\n",
+        encoding="utf-8",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "briefgen.linkcheck", "all.md"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    db = _cache_file(tmp_path)
+    try:
+        for _ in range(200):
+            if len(read_link_health(db.parent)) >= 25:
+                break
+            time.sleep(0.05)
+        assert process.poll() is None, "the run ended before it could be killed"
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait(10)
+    links = write_links(tmp_path, live, name="live.md")
+    code, report = check_json(tmp_path, [str(links), "--allow-private"], capsys)
+    assert code == 0 and report["summary"]["cached"] >= 25
+    assert sorted(p.name for p in db.parent.iterdir()) == [CACHE_FILE]
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
