@@ -241,7 +241,7 @@ def test_failure_while_writing_keeps_old_site(
         raise OSError("disk full")
 
     monkeypatch.setattr(Path, "write_bytes", explode)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(BriefgenError, match="disk full"):
         build_site(load_config(root))
     monkeypatch.undo()
     assert tree_digest(root / "site") == before

@@ -1,26 +1,50 @@
 """Write the rendered site: into a temporary folder, swapped in for ``site/`` only on success.
 
 The search index is built here too, on the staged folder, so a failed index never replaces the
-previous site.
+previous site. The swap is one atomic exchange where the system has one (Linux's
+``renameat2``), so no moment is without a ``site/``; elsewhere it is two renames, and the next
+build puts back a site that a kill between them left aside. Each staging folder is locked by
+the build writing it, so the next build removes only the leftovers of builds that are gone.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import functools
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.errors import BriefgenError, Location
+from briefgen.errors import BriefgenError, Diagnostics, Location
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; stale folders are told by their age instead
+    fcntl = None  # type: ignore[assignment]
 
 MARKER = ".briefgen-site"
 """A file every briefgen output folder carries, so we only ever replace our own output."""
 
 
+STAGING_KINDS = ("new", "old")
+"""``.site.new-*`` is a site being written; ``.site.old-*`` the previous one during a swap."""
+STALE_AFTER = 3600.0
+"""Without ``flock``, a staging folder untouched this long (seconds) is a crashed build's."""
+
+
 def check_output_dir(output: Path, shown: Path) -> None:
-    """Refuse to replace a folder that is not a previous briefgen output (or empty)."""
+    """Put back a site a killed build left aside and remove its staging folders
+    (:func:`recover_output`), then refuse to replace a folder that is not a previous briefgen
+    output (or empty). Every build calls this first, whether or not it gets to write."""
+    recover_output(output)
     if not output.exists():
         return
     if not output.is_dir():
@@ -45,40 +69,195 @@ def write_site(
     copies: Mapping[str, Path] | None = None,
     reused: Mapping[str, Path] | None = None,
     finish: Callable[[Path], None] | None = None,
+    root: Path | None = None,
 ) -> None:
     """Write ``files`` (site-relative path → bytes), copy ``static_dirs`` and ``copies``
     (site-relative path → source file, such as a brief's images), put ``reused`` pages from the
     build cache (linked from the previous site when unchanged), run ``finish`` on the staged
-    folder (the search indexer), then swap in."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    folder (the search indexer), then swap in.
+
+    A symbolic link in a static folder is followed only where it stays inside ``root`` (the
+    project; without it, the folder holding the static folder). A file that cannot be read or
+    written (disk full, read-only, permission denied) is a :class:`BriefgenError` naming it;
+    in every case the previous site is left as it was and the staging folder removed.
+    """
+    static = static_files(static_dirs, root=root)
+    sources = {**static, **(copies or {})}
     try:
-        for static in static_dirs:
-            if static.is_dir():
-                shutil.copytree(static, staging / static.name, dirs_exist_ok=True)
-        for relative, source in sorted((copies or {}).items()):
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(output.parent):
+            staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+            hold = _hold(staging)
+    except OSError as exc:
+        raise _write_error(exc, output, None, sources) from exc
+    try:
+        for relative, source in sorted(sources.items()):
+            with _writing(staging / relative) as target:
+                shutil.copyfile(source, target)
         for relative, source in sorted((reused or {}).items()):
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _reuse_or_copy(source, output / relative, target)
+            with _writing(staging / relative) as target:
+                _reuse_or_copy(source, output / relative, target)
         for relative, content in sorted(files.items()):
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+            with _writing(staging / relative) as target:
+                target.write_bytes(content)
         if finish is not None:
             finish(staging)
-        (staging / MARKER).write_text(
-            "This folder is generated by briefgen and replaced on every build.\n",
-            encoding="utf-8",
-        )
+        with _writing(staging / MARKER) as target:
+            target.write_text("This folder is generated by briefgen and replaced on every "
+                              "build.\n", encoding="utf-8")  # fmt: skip
         os.chmod(staging, 0o755)
-        _swap(staging, output)
-    except BaseException:
+        with _locked(output.parent):
+            _swap(staging, output)
+    except OSError as exc:
+        raise _write_error(exc, output, staging, sources) from exc
+    finally:
+        # After an exchange the staging folder holds the previous site; after a failure, the
+        # half-written new one. Either way it goes.
         shutil.rmtree(staging, ignore_errors=True)
+        _release(hold)
+
+
+@contextlib.contextmanager
+def _writing(target: Path) -> Iterator[Path]:
+    """Make ``target``'s folder for the block that writes it; an error that names no file (a
+    ``write()`` on a full disk) or names the wrong one is given ``target``'s name."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        yield target
+    except OSError as exc:
+        if exc.filename is None or exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            exc.filename = str(target)
         raise
+
+
+_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    # RLIMIT_FSIZE or the file system's own limit: to the user, the same as a full disk.
+    errno.EFBIG: "the file is larger than the system allows (the disk is full, or a file-size "
+    "limit was hit)",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.ENAMETOOLONG: "the file name is too long",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """What went wrong, in words, with the system's own name for it (no path: the location
+    says where)."""
+    detail = str(exc.args[0]) if exc.errno is None and exc.args else ""
+    system = exc.strerror or _cut(detail, 200) or type(exc).__name__
+    reason = _REASONS.get(exc.errno or 0)
+    return f"{reason} ({system})" if reason else system
+
+
+def _write_error(
+    exc: OSError, output: Path, staging: Path | None, sources: Mapping[str, Path]
+) -> BriefgenError:
+    """The error to show for an OSError met while writing: at the site file being written, or
+    at the source file being read, with the reason in words."""
+    name = Path(os.fsdecode(exc.filename)) if exc.filename is not None else None
+    reason = describe_os_error(exc)
+    if name is not None and staging is not None and name.is_relative_to(staging):
+        where, what = output / name.relative_to(staging), "cannot write this file of the new site"
+    elif name is not None and name in set(sources.values()):
+        where, what = name, "cannot read this file"
+    else:
+        where, what = output, "cannot write the new site here"
+    return BriefgenError(f"{what}: {reason}; the previous site is untouched", Location(where))
+
+
+def static_files(static_dirs: tuple[Path, ...], *, root: Path | None = None) -> dict[str, Path]:
+    """The static folders' files as site path → file to copy, later folders winning (the
+    project's over the theme's). Symbolic links are followed only inside ``root`` (or, without
+    it, the folder holding each static folder): a link to ``/etc/passwd``, a broken link, a
+    loop or a device is an error at the link, so nothing from outside is ever published."""
+    diagnostics = Diagnostics()
+    found: dict[str, Path] = {}
+    for static in static_dirs:
+        if not static.is_dir():
+            continue
+        static = static.absolute()
+        if root is not None and static.is_relative_to(root.absolute()):
+            bound = _Bound(Path(os.path.realpath(root)), "the project")
+        else:
+            bound = _Bound(Path(os.path.realpath(static.parent)), repr(static.parent.name))
+        _walk_static(static, Path(static.name), bound, (), found, diagnostics)
+    diagnostics.raise_if_failed()
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Bound:
+    """The folder a static file's real path must stay in."""
+
+    folder: Path
+    """Its real path."""
+    label: str
+    """How messages name it ("the project")."""
+
+    def refuses(self, real: Path) -> str | None:
+        """Why ``real`` may not be published, or None."""
+        if real.is_relative_to(self.folder):
+            return None
+        return f"not published: a symbolic link to {_quoted(str(real))}, outside {self.label}"
+
+
+def _walk_static(
+    folder: Path,
+    site: Path,
+    bound: _Bound,
+    chain: tuple[Path, ...],
+    found: dict[str, Path],
+    diagnostics: Diagnostics,
+) -> None:
+    """Add ``folder``'s files under the site folder ``site``; ``chain`` holds the real folders
+    being walked, so a link back to one of them is a loop, not an endless copy."""
+    try:
+        real_folder = Path(os.path.realpath(folder, strict=True))
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as exc:
+        diagnostics.error(f"cannot read this folder: {describe_os_error(exc)}", Location(folder))
+        return
+    refusal = bound.refuses(real_folder)
+    if refusal:
+        diagnostics.error(f"{refusal}; copy the files in instead", Location(folder))
+        return
+    chain = (*chain, real_folder)
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            real = Path(os.path.realpath(path, strict=True))
+            is_dir, is_file = real.is_dir(), real.is_file()
+        except OSError as exc:
+            problem = ("a symbolic link loop" if exc.errno == errno.ELOOP
+                       else "a symbolic link to nothing" if exc.errno == errno.ENOENT
+                       else describe_os_error(exc))  # fmt: skip
+            diagnostics.error(f"cannot publish this file: {problem}; remove it", Location(path))
+            continue
+        refusal = bound.refuses(real)
+        if refusal:
+            diagnostics.error(f"{refusal}; copy the file in instead", Location(path))
+        elif is_dir and real in chain:
+            diagnostics.error("cannot publish this folder: a symbolic link loop (it links to a "
+                              "folder that holds it); remove the link", Location(path))  # fmt: skip
+        elif is_dir:
+            _walk_static(path, site / entry.name, bound, chain, found, diagnostics)
+        elif is_file:
+            found[(site / entry.name).as_posix()] = real
+        else:
+            diagnostics.error("cannot publish this file: it is not a regular file (a device, "
+                              "pipe or socket); remove it", Location(path))  # fmt: skip
+
+
+def _quoted(text: str, limit: int = 80) -> str:
+    """``text`` quoted and cut to ``limit`` characters (a path may be any length)."""
+    return repr(_cut(text, limit))
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _reuse_or_copy(source: Path, previous: Path, target: Path) -> None:
@@ -136,17 +315,131 @@ def index_search(site: Path, *, binary: Path, language: str) -> None:
         )
 
 
+def recover_output(output: Path) -> None:
+    """Put back ``output`` when a build killed between the two renames of its swap left it only
+    as ``.site.old-*``, and remove every staging folder whose build is gone (a running build
+    holds a lock on its own). Best effort: a folder that cannot be listed is left alone."""
+    with contextlib.suppress(OSError), _locked(output.parent):
+        prefixes = tuple(f".{output.name}.{kind}-" for kind in STAGING_KINDS)
+        leftovers = sorted(
+            (p for p in output.parent.iterdir() if p.name.startswith(prefixes) and p.is_dir()),
+            key=lambda p: p.stat().st_mtime_ns,
+        )
+        retired = [p for p in leftovers if p.name.startswith(prefixes[1])]
+        for folder in leftovers:
+            with _unused(folder) as unused:
+                if not unused:
+                    continue
+                if folder is (retired[-1] if retired else None) and not os.path.lexists(output):
+                    folder.rename(output)  # the newest previous site: what the user last had
+                else:
+                    shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _unused(folder: Path) -> Iterator[bool]:
+    """Whether no running build holds ``folder``; while True, this process holds it."""
+    hold = None
+    if fcntl is None:
+        try:
+            yield time.time() - folder.stat().st_mtime > STALE_AFTER
+        except OSError:
+            yield False
+        return
+    try:
+        hold = os.open(folder, os.O_RDONLY)
+        fcntl.flock(hold, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # held by a running build (or gone)
+        _release(hold)
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        _release(hold)
+
+
+def _hold(folder: Path) -> int | None:
+    """Lock ``folder`` for this build; the lock dies with the process, so a folder nobody
+    holds is a crashed build's leftover. None where the system has no ``flock``."""
+    if fcntl is None:
+        return None
+    hold = os.open(folder, os.O_RDONLY)
+    fcntl.flock(hold, fcntl.LOCK_EX)
+    return hold
+
+
+def _release(hold: int | None) -> None:
+    if hold is not None:
+        os.close(hold)
+
+
+@contextlib.contextmanager
+def _locked(parent: Path) -> Iterator[None]:
+    """Hold the output's parent folder for the short steps that create, restore or remove
+    staging folders, so one build never removes another's folder in the instant between
+    creating and locking it."""
+    hold = _hold(parent)
+    try:
+        yield
+    finally:
+        _release(hold)
+
+
 def _swap(staging: Path, output: Path) -> None:
-    if not output.exists():
+    """Put ``staging`` at ``output``; the previous site ends at ``staging`` or is removed."""
+    if not os.path.lexists(output):
         staging.rename(output)
+        return
+    if _exchange(staging, output):
         return
     retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
     retired.rmdir()
-    # Two renames: the old site is in place until the new one is complete and ready.
-    output.rename(retired)
+    # Two renames: the old site is in place until the new one is complete and ready, and is
+    # held, so that if this process dies between them the next build puts it back.
+    hold = _hold(output)
     try:
-        staging.rename(output)
-    except BaseException:
-        retired.rename(output)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
+        output.rename(retired)
+        try:
+            staging.rename(output)
+        except BaseException:
+            retired.rename(output)
+            raise
+        shutil.rmtree(retired, ignore_errors=True)
+    finally:
+        _release(hold)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+@functools.cache
+def _renameat2() -> Callable[..., int] | None:
+    """Linux's renameat2 from the C library (glibc ≥ 2.28, musl ≥ 1.2.4), or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                         ctypes.c_uint]  # fmt: skip
+    function.restype = ctypes.c_int
+    renameat2: Callable[..., int] = function
+    return renameat2
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Exchange two paths in one step, so there is no moment with neither; False where the
+    system or its file system cannot (the caller then renames twice)."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                 _RENAME_EXCHANGE) == 0:  # fmt: skip
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
