@@ -21,6 +21,7 @@ from briefgen.errors import Diagnostic, Diagnostics, Location, Severity
 from briefgen.incremental import (
     BriefRecord,
     BuildCache,
+    FileHashes,
     as_warning_rows,
     bibliography_fingerprint,
     brief_key,
@@ -79,7 +80,7 @@ def load_project(
     diagnostics = Diagnostics()
     # Each brief folder's bytes, hashed before anything is read: a file saved during the build
     # then gives a new key next time rather than a stale page under the new key.
-    folders = _folder_fingerprints(config) if cache is not None else {}
+    folders = _folder_fingerprints(config, cache.hashes) if cache is not None else {}
     # With a build cache, the library's parse is kept too (a shared one holds thousands).
     parses = config.root / config.cache_dir if cache is not None and cache.incremental else None
     bibliography = load_bibliography(config.bibliography, root=config.root,
@@ -269,11 +270,11 @@ def _in_workers(
         gc.unfreeze()
 
 
-def _folder_fingerprints(config: Config) -> dict[str, str]:
+def _folder_fingerprints(config: Config, hashes: FileHashes) -> dict[str, str]:
     if not config.content_dir.is_dir():
         return {}
     return {
-        folder.name: folder_fingerprint(folder)
+        folder.name: folder_fingerprint(folder, hashes)
         for folder in config.content_dir.iterdir()
         if folder.is_dir() and not folder.is_symlink()
     }

@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import time
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -82,13 +83,80 @@ def code_fingerprint() -> str:
                                                    p.read_bytes())))  # fmt: skip
 
 
-def folder_fingerprint(folder: Path) -> str:
-    """Every file below ``folder`` (names and bytes); empty when it does not exist."""
+def folder_fingerprint(folder: Path, hashes: FileHashes | None = None) -> str:
+    """Every file below ``folder`` (names and bytes); empty when it does not exist.
+
+    With ``hashes``, a file whose size, modification time and inode are as when it was last
+    hashed is not read again.
+    """
     if not folder.is_dir():
         return digest("")
     files = sorted(p for p in folder.rglob("*") if p.is_file())
+    hashed = hashes.of if hashes is not None else _hash_file
     return digest(*(part for p in files for part in (p.relative_to(folder).as_posix(),
-                                                   p.read_bytes())))  # fmt: skip
+                                                   hashed(p))))  # fmt: skip
+
+
+def _hash_file(path: Path) -> str:
+    return digest(path.read_bytes())
+
+
+class FileHashes:
+    """Content hashes of files, reused while a file's size, modification time and inode stay
+    the same: a no-op build of a thousand briefs reads none of their files, as ``git status``
+    reads none.
+
+    As in git's index, a file modified within :data:`RACY_NS` of the time its hash was taken
+    may have changed again without its time changing (coarse clocks), so it is hashed again.
+    Kept as JSON beside the build's state; anything unreadable is ignored.
+    """
+
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, path: Path | None, *, read: bool = True) -> None:
+        self.path = path
+        self.started = time.time_ns()
+        self._known: dict[str, list[Any]] = {}
+        self._seen: dict[str, list[Any]] = {}
+        if path is not None and read:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if data.get("format") == FORMAT and isinstance(data.get("files"), dict):
+                    self._known = data["files"]
+            except (OSError, ValueError, AttributeError):
+                pass
+
+    def of(self, path: Path) -> str:
+        """``path``'s content hash, from the last build's when its stat is unchanged."""
+        stat = path.stat()
+        signature = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        name = str(path)
+        known = self._known.get(name)
+        if (
+            isinstance(known, list)
+            and len(known) == 5
+            and known[:3] == signature
+            and isinstance(known[4], str)
+            and isinstance(known[3], int)
+            and stat.st_mtime_ns < known[3] - self.RACY_NS
+        ):
+            self._seen[name] = known
+            return known[4]
+        sha = _hash_file(path)
+        self._seen[name] = [*signature, self.started, sha]
+        return sha
+
+    def save(self) -> None:
+        """Keep the hashes of the files seen in this build (an unwritable cache is no error)."""
+        if self.path is None or self._seen == self._known:
+            return
+        try:
+            temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            temporary.write_text(json.dumps({"format": FORMAT, "files": self._seen}),
+                                 encoding="utf-8")  # fmt: skip
+            os.replace(temporary, self.path)
+        except OSError:
+            pass
 
 
 def site_key(
@@ -173,6 +241,8 @@ class BuildCache:
         parse; the cache is written afresh."""
         self._lock = _lock(self.folder.with_name("build.lock"))
         self.records: dict[str, BriefRecord] = self._read() if read else {}
+        self.hashes = FileHashes(self.folder / "files.json", read=read)
+        """Content hashes of the brief folders' files, kept across builds."""
         self.keys: dict[str, str] = {}
         """Filled while loading: each brief's :func:`brief_key` in this build."""
         self.warnings: dict[str, list[Diagnostic]] = {}
@@ -274,6 +344,7 @@ class BuildCache:
         the next build time.
         """
         built = set(built)
+        self.hashes.save()
         if not built and set(records) == set(self.records):
             return
         try:
