@@ -8,6 +8,9 @@ A case is ``pyproject.toml``, ``references.bib``, ``content/…`` and ``expected
     xfail: why it still fails         (optional; the case shows as xfail until it is fixed)
     expect-in site/b/index.html: <p>  (optional; for exit 0: text the built file holds)
     expect-not-in site/b/index.html: <script>   (optional; text it must not hold)
+    expect-in stderr: templates/static/x: not published   (optional; stderr holds this text)
+    symlink: templates/static/x -> /etc/passwd   (optional; made in the copy before the run,
+                                      as git and the tools that walk tests/ should not meet it)
     # a comment                       (ignored)
     content/b/01-intro.md:3: message  (every other non-empty line must be a line of stderr)
 
@@ -29,7 +32,10 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+import briefgen
+
+# The briefgen these tests import (src/ of this checkout, or another one on PYTHONPATH).
+SRC = Path(briefgen.__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parent / "corpus"
 EXPECTED = "expected.txt"
 SENTINEL = {
@@ -57,6 +63,8 @@ class Expected:
     """(file relative to the case, text it must hold) after the run."""
     absent: list[tuple[str, str]] = field(default_factory=list)
     """(file relative to the case, text it must not hold) after the run."""
+    symlinks: list[tuple[str, str]] = field(default_factory=list)
+    """(link relative to the case, its target) made before the run."""
 
 
 def parse_expected(path: Path) -> Expected:
@@ -72,6 +80,11 @@ def parse_expected(path: Path) -> Expected:
             continue
         elif line.startswith("xfail: "):
             expected.xfail = line.removeprefix("xfail: ")
+        elif line.startswith("symlink: "):
+            link, sep, target = line.removeprefix("symlink: ").partition(" -> ")
+            if not sep:
+                raise ValueError(f"{path}: expected 'symlink: LINK -> TARGET', got {line!r}")
+            expected.symlinks.append((link, target))
         elif line.startswith(("expect-in ", "expect-not-in ")):
             kind, _, rest = line.partition(" ")
             file, sep, text = rest.partition(": ")
@@ -113,13 +126,16 @@ def run_case(
     and run briefgen there: the project, its site's files before the run, and the run."""
     project = work / folder.name
     shutil.copytree(folder, project, symlinks=True, ignore=shutil.ignore_patterns(EXPECTED))
+    for link, target in expected.symlinks:
+        (project / link).parent.mkdir(parents=True, exist_ok=True)
+        (project / link).symlink_to(target)
     site = project / "site"
     if not site.exists():
         for name, text in SENTINEL.items():
             (site / name).parent.mkdir(parents=True, exist_ok=True)
             (site / name).write_text(text, encoding="utf-8")
     before = tree(site)
-    path = os.pathsep.join(filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")]))
+    path = os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": path, "PYTHONDONTWRITEBYTECODE": "1", "NO_COLOR": "1"}
     run = subprocess.run(
         [sys.executable, "-m", "briefgen", *expected.args],
@@ -142,10 +158,15 @@ def test_bad_input(folder: Path, expected: Expected, tmp_path: Path) -> None:
     if run.returncode != 0:
         assert tree(project / "site") == before, "the previous site/ changed on a failed run"
     for file, text in expected.present:
+        if file == "stderr":
+            assert text in run.stderr, f"stderr lacks {text!r}\n{shown}"
+            continue
         assert (project / file).is_file(), f"{file} was not written\n{shown}"
         assert text in (project / file).read_text(encoding="utf-8"), f"{file} lacks {text!r}"
     for file, text in expected.absent:
-        if (project / file).is_file():
+        if file == "stderr":
+            assert text not in run.stderr, f"stderr holds {text!r}\n{shown}"
+        elif (project / file).is_file():
             assert text not in (project / file).read_text(encoding="utf-8"), f"{file}: {text!r}"
 
 
@@ -154,6 +175,7 @@ def test_parse_expected(tmp_path: Path) -> None:
     path.write_text(
         "exit: 0\nargs: check --offline\nxfail: not yet\n\n"
         "expect-in site/b/index.html: a: b\nexpect-not-in site/x: <script>\n"
+        "# a comment\nsymlink: templates/static/x -> /etc/passwd\n"
         "content/b/01-a.md:3: bad: thing\n",
         encoding="utf-8",
     )
@@ -164,3 +186,4 @@ def test_parse_expected(tmp_path: Path) -> None:
     assert expected.present == [("site/b/index.html", "a: b")]
     assert expected.absent == [("site/x", "<script>")]
     assert expected.stderr == ["content/b/01-a.md:3: bad: thing"]
+    assert expected.symlinks == [("templates/static/x", "/etc/passwd")]
