@@ -580,9 +580,43 @@ def create_environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_template_cache(),
     )
     env.filters["long_date"] = _long_date
     return env
+
+
+def _template_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates, kept in the user's cache folder as Python keeps ``.pyc`` files:
+    compiling the theme costs a cold build more than rendering a brief.
+
+    Never in the project (a pull request could plant compiled code there). Jinja stores each
+    template's source checksum and recompiles a template that changed; a cache that cannot be
+    read or written is skipped.
+    """
+    import contextlib
+    import os
+
+    import jinja2
+
+    class Advisory(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # unreadable or damaged: compile, as without a cache
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            with contextlib.suppress(OSError):
+                super().dump_bytecode(bucket)
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "briefgen" / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return None
+    return Advisory(str(folder))
 
 
 def _long_date(value: dt.date) -> str:
