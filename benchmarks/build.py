@@ -27,6 +27,7 @@ threads, from ``os.wait4``) and peak RSS (``ru_maxrss``).
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import re
 import shlex
@@ -35,12 +36,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
 from corpus import STYLE, brief_markdown, generate, strip_citations
 
 REPO = Path(__file__).resolve().parents[1]
@@ -90,7 +93,12 @@ class Measurement:
     cpu: float
     """User + system seconds of the child (all its threads)."""
     rss_kib: int
-    """Peak resident set size, KiB."""
+    """Peak resident set size of the largest single process (the command or one of its
+    workers), KiB: ``ru_maxrss``."""
+    tree_kib: int = 0
+    """Peak proportional set size (PSS) of the command and all its worker processes together,
+    sampled every 20 ms (pages shared by a parent and its forked workers counted once); 0 where
+    /proc has no ``smaps_rollup``."""
 
 
 def measure(command: Sequence[str], cwd: Path, *, env: dict[str, str] | None = None) -> Measurement:
@@ -100,14 +108,66 @@ def measure(command: Sequence[str], cwd: Path, *, env: dict[str, str] | None = N
         process = subprocess.Popen(
             command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors
         )
+        sampler = TreeMemory(process.pid)
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
+        tree = sampler.stop()
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
             errors.seek(0)
             tail = errors.read().decode(errors="replace")[-3000:]
             raise SystemExit(f"{shlex.join(command)} failed ({process.returncode}):\n{tail}")
-    return Measurement(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+    return Measurement(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, tree)
+
+
+class TreeMemory:
+    """The peak summed PSS of a process and its descendants, sampled on a thread (Linux)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> int:
+        self._done.set()
+        self._thread.join()
+        return self.peak
+
+    def _run(self) -> None:
+        while not self._done.is_set():
+            self.peak = max(self.peak, sum(_pss_kib(pid) for pid in _tree(self.pid)))
+            self._done.wait(0.02)
+
+
+def _tree(root: int) -> list[int]:
+    """``root`` and every process below it."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def summarise(runs: Sequence[Measurement]) -> Measurement:
@@ -116,6 +176,7 @@ def summarise(runs: Sequence[Measurement]) -> Measurement:
         statistics.median(r.wall for r in runs),
         statistics.median(r.cpu for r in runs),
         max(r.rss_kib for r in runs),
+        max(r.tree_kib for r in runs),
     )
 
 
@@ -157,12 +218,15 @@ def version(command: Sequence[str]) -> str:
 def row(name: str, m: Measurement, per: int | None = 1, note: str = "") -> str:
     """A table row: wall, CPU, peak RSS and wall milliseconds per brief (``per`` briefs)."""
     per_brief = f"{m.wall / per * 1000:.1f}" if per else ""
+    tree = f"{m.tree_kib / 1024:.0f}" if m.tree_kib else "n/a"
     return (
-        f"{name:<46}{m.wall:>9.2f}{m.cpu:>9.2f}{m.rss_kib / 1024:>9.0f}{per_brief:>10}  {note}"
+        f"{name:<46}{m.wall:>9.2f}{m.cpu:>9.2f}{m.rss_kib / 1024:>9.0f}{tree:>9}{per_brief:>10}"
+        f"  {note}"
     ).rstrip()
 
 
-HEADER = f"{'':<46}{'wall s':>9}{'CPU s':>9}{'RSS MiB':>9}{'ms/brief':>10}"
+HEADER = f"{'':<46}{'wall s':>9}{'CPU s':>9}{'RSS MiB':>9}{'PSS MiB':>9}{'ms/brief':>10}"
+"""RSS: the largest single process; PSS: all its processes together (see :class:`Measurement`)."""
 
 
 # Part 1: the shipped CECOT brief --------------------------------------------------------------
@@ -393,6 +457,7 @@ def scaled(runs: Sequence[Measurement], n: int) -> Measurement:
         sum(r.wall for r in runs) * factor,
         sum(r.cpu for r in runs) * factor,
         max(r.rss_kib for r in runs),
+        max(r.tree_kib for r in runs),
     )
 
 
@@ -424,10 +489,14 @@ def main() -> None:
         f"briefgen: python {shlex.join(BRIEFGEN[1:])}; hugo: hugo (defaults); pandoc: pandoc "
         f"BRIEF.md --citeproc --bibliography BIB --csl {STYLE}.csl --standalone -o BRIEF.html"
     )
-    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
-        print("note: PYTHONDONTWRITEBYTECODE is set, so modules without cached bytecode are "
-              "compiled from source in every process: briefgen's start-up here is slower than "
-              "after a real install")  # fmt: skip
+    # As `pip install` does: briefgen's modules compiled to bytecode once, before any timing
+    # (a checkout run with PYTHONDONTWRITEBYTECODE would compile them in every process).
+    compileall.compile_dir(Path(briefgen.__file__).parent, quiet=1)
+    print("briefgen's modules are compiled to bytecode first, as pip install does; Jinja keeps "
+          "the theme's compiled templates in the user's cache folder after the first run, as "
+          "Python keeps .pyc files")  # fmt: skip
+    print("RSS: peak of the largest single process; PSS: peak of all of a command's processes "
+          "together (briefgen's build workers share the parent's pages)")  # fmt: skip
     if args.cecot_runs:
         part_cecot(args.cecot_runs, pandoc)
     part_corpus(args, pandoc, hugo)
