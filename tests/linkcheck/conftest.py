@@ -50,6 +50,7 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         self.server.hits[self.path] += 1
         self.server.methods.append((self.command, self.path))
+        self.server.log.append((time.monotonic(), self.command, self.path))
         if self.headers.get("Cookie") is not None:
             self.server.cookies_received.append((self.path, self.headers["Cookie"]))
         BEHAVIOURS.get(path, _not_found)(self)
@@ -194,9 +195,20 @@ def _set_cookie_redirect(h: Handler) -> None:
     h.reply(302, {"Set-Cookie": "hop=tracked; Path=/", "Location": "/ok"})
 
 
-@behaviour("/not-found-500")
+@behaviour("/error-500")
 def _server_error(h: Handler) -> None:
     h.reply(500)
+
+
+@behaviour("/flaky-503")
+def _flaky_503(h: Handler) -> None:
+    h.reply(503) if h.count == 1 else h.reply(200)
+
+
+@behaviour("/pause")
+def _pause(h: Handler) -> None:
+    time.sleep(0.6)
+    h.reply(200)
 
 
 @behaviour("/to-second")
@@ -209,6 +221,8 @@ class _HTTPServer(ThreadingHTTPServer):
     hits: Counter[str]
     methods: list[tuple[str, str]]
     huge_bytes_sent: int
+    log: list[tuple[float, str, str]]
+    """(monotonic time, method, path) of every request, in arrival order."""
     cookies_received: list[tuple[str, str]]
     """(path, Cookie header) of every request that carried one: there must be none."""
 
@@ -219,6 +233,7 @@ def _serve(host: str, port: int, context: ssl.SSLContext | None) -> Iterator[_HT
     httpd.methods = []
     httpd.huge_bytes_sent = 0
     httpd.cookies_received = []
+    httpd.log = []
     if context is not None:
         httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})

@@ -23,7 +23,8 @@ from .conftest import _HTTPServer, run_check, url_of
         pytest.param("/temporary", Verdict.OK, 200, "temporary redirect", id="302-is-live"),
         pytest.param("/head-refused", Verdict.OK, 200, "live", id="head-405-then-get-200"),
         pytest.param("/rate-limited", Verdict.OK, 200, "live", id="429-retry-after-then-200"),
-        pytest.param("/flaky", Verdict.OK, 200, "live", id="500-then-200"),
+        pytest.param("/flaky-503", Verdict.OK, 200, "live", id="503-then-200"),
+        pytest.param("/error-500", Verdict.BROKEN, 500, "server error (500)", id="500-at-once"),
         pytest.param("/unavailable", Verdict.BROKEN, 503, "server error (503)", id="503-always"),
         pytest.param("/bot", Verdict.BLOCKED, 403, "cf-mitigated", id="bot-protection-403"),
         pytest.param("/forbidden", Verdict.BLOCKED, 403, "forbidden", id="plain-403"),
@@ -61,8 +62,8 @@ def test_persistent_503_is_retried(http_server: _HTTPServer, fast_config: CheckC
     url = url_of(http_server, "/unavailable")
     run_check([url], replace(fast_config, retries=2))
     path = url.split(":", 2)[2].split("/", 1)[1]
-    # HEAD once, then GET and two retries.
-    assert http_server.hits["/" + path] == 4
+    # GET, then two retries.
+    assert http_server.hits["/" + path] == 3
 
 
 def test_permanent_chain_is_redirected_with_new_url(
@@ -186,14 +187,38 @@ def test_head_refusing_host_goes_straight_to_get(
     second_server: _HTTPServer, fast_config: CheckConfig
 ) -> None:
     first = url_of(second_server, "/head-refused")
-    run_check([first], fast_config)
+    head_first = replace(fast_config, method="head")
+    run_check([first], head_first)
     urls = [url_of(second_server, "/head-refused") for _ in range(5)]
     second_server.methods.clear()
-    config = replace(fast_config, host_concurrency=1)
+    config = replace(head_first, host_concurrency=1)
     outcome = run_check([first, *urls], config)
     assert all(r.verdict is Verdict.OK for r in outcome.results.values())
     heads = [m for m, _ in second_server.methods if m == "HEAD"]
     assert len(heads) == 1  # learnt from the first URL, then GET only
+
+
+@pytest.mark.parametrize(
+    ("path", "verdict"),
+    [
+        pytest.param("/head-refused", Verdict.OK, id="head-405-then-get-200"),
+        pytest.param("/missing", Verdict.BROKEN, id="head-404-confirmed-by-get"),
+        pytest.param("/huge", Verdict.OK, id="huge-body"),
+    ],
+)
+def test_head_first_when_asked(
+    http_server: _HTTPServer, fast_config: CheckConfig, path: str, verdict: Verdict
+) -> None:
+    url = url_of(http_server, path)
+    result = run_check([url], replace(fast_config, method="head")).results[url]
+    assert result.verdict is verdict
+    assert [m for m, p in http_server.methods if url.endswith(p)] == ["HEAD", "GET"]
+
+
+def test_get_is_the_default_method(http_server: _HTTPServer, fast_config: CheckConfig) -> None:
+    url = url_of(http_server, "/missing")
+    assert run_check([url], fast_config).results[url].verdict is Verdict.BROKEN
+    assert [m for m, p in http_server.methods if url.endswith(p)] == ["GET"]
 
 
 def test_host_interval_spaces_requests(http_server: _HTTPServer, fast_config: CheckConfig) -> None:

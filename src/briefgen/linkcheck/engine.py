@@ -21,6 +21,7 @@ from briefgen.linkcheck.verdict import (
     PERMANENT_REDIRECTS,
     REDIRECTS,
     RETRYABLE,
+    SLOW_FAILURES,
     UNREACHABLE,
     FailureKind,
     Hop,
@@ -71,6 +72,8 @@ class _HostGate:
     next_start: float = 0.0
     head_unreliable: bool = False
     """Set once the host answered a HEAD with a failure: its later URLs go straight to GET."""
+    backoff: float = 0.0
+    """The pause imposed by the last 429 in a row (0 once the host answered a success)."""
 
     async def wait_turn(self) -> None:
         now = time.monotonic()
@@ -79,11 +82,62 @@ class _HostGate:
         if start > now:
             await asyncio.sleep(start - now)
 
+    def rate_limited(self, retry_after: float | None, cap: float) -> None:
+        """After a 429: send nothing more to this host for a while.
+
+        A rate limiter answers 429 to everything in its window, so requests sent before the
+        window ends only earn more 429s. The pause is the server's ``Retry-After`` (capped),
+        or half a second doubled on each 429 in a row; the next success ends the slow-down.
+        lychee 0.24 does the same per host.
+        """
+        doubled = min(self.backoff * 2 if self.backoff else _FIRST_429_PAUSE, _MAX_429_PAUSE)
+        self.backoff = min(max(retry_after or 0.0, doubled), cap)
+        self.next_start = max(self.next_start, time.monotonic() + self.backoff)
+
+    def answered(self) -> None:
+        """A success: the host's rate limit, if any, has passed."""
+        self.backoff = 0.0
+
 
 @dataclass(slots=True)
 class _Progress:
     last: _Answer | _Failure | None = None
     answered: bool = False
+
+
+# The pause after a 429 without Retry-After, doubled on each 429 in a row up to the maximum.
+_FIRST_429_PAUSE = 0.5
+_MAX_429_PAUSE = 30.0
+# A retry waits at least this long after the failure it retries, however early the pass ends.
+_RETRY_BACKOFF_CAP = 8.0
+
+
+@dataclass(slots=True)
+class _Passes:
+    """The first pass (every URL tried once) and the shared budget of retries after it.
+
+    Retries wait for the first pass to end: a transient failure usually passes by then, the
+    wait overlaps useful work instead of adding to the wall time, and a retry never competes
+    with a first request for a host's turn.
+    """
+
+    first_left: int
+    """URLs whose first attempt has not finished yet."""
+    budget: int
+    """Retries the whole run may still make."""
+    first_done: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def first_attempt_finished(self) -> None:
+        self.first_left -= 1
+        if self.first_left <= 0:
+            self.first_done.set()
+
+    def take_retry(self) -> bool:
+        """Spend one retry from the budget; False when it is spent."""
+        if self.budget <= 0:
+            return False
+        self.budget -= 1
+        return True
 
 
 @dataclass(slots=True)
@@ -95,6 +149,7 @@ class Checker:
     on_result: Callable[[LinkResult], None] | None = None
     _gates: dict[str, _HostGate] = field(default_factory=dict)
     _all_slots: asyncio.Semaphore | None = None
+    _passes: _Passes | None = None
 
     def _gate(self, host: str) -> _HostGate:
         gate = self._gates.get(host)
@@ -133,6 +188,11 @@ class Checker:
                     gate.head_unreliable = True
             finally:
                 await response.aclose()
+            if response.status_code == 429:
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+                gate.rate_limited(retry_after, self.config.retry_after_cap)
+            elif response.status_code < 400:
+                gate.answered()
             return method, response.status_code, response.headers
 
     async def _follow(self, url: str, method: str, progress: _Progress) -> _Answer | _Failure:
@@ -174,15 +234,63 @@ class Checker:
         )
 
     async def check(self, url: str) -> LinkResult:
-        """Check one URL: HEAD first, GET when HEAD is refused, retrying what may pass."""
+        """Check one URL with GET (or HEAD first, with ``method = "head"``), retrying what may pass.
+
+        A transient failure (429, 502, 503, 504, 408, a reset, a timeout, a refused or timed
+        out connection) is retried after the first pass over every URL has ended, with a short
+        backoff (or the server's ``Retry-After``, capped), while the run's retry budget lasts.
+        Anything else, a 500 included, is a verdict at once.
+        """
+        passes = self._passes or _Passes(first_left=1, budget=self.config.retries)
         progress = _Progress()
+        # The per-URL deadline counts the time spent on this URL, not the wait for the first
+        # pass to end (which may be long on a big run).
+        remaining = self.config.url_deadline
+        attempt = 0
+        first = True
         try:
-            async with asyncio.timeout(self.config.url_deadline):
-                return await self._check(url, progress)
+            while True:
+                started = time.monotonic()
+                outcome = await self._attempt(url, progress, remaining)
+                failed_at = time.monotonic()
+                remaining -= failed_at - started
+                if first:
+                    first = False
+                    passes.first_attempt_finished()
+                if isinstance(outcome, LinkResult):
+                    return outcome  # the per-URL deadline ran out
+                if not _transient(outcome) or attempt >= _max_retries(outcome, self.config):
+                    break
+                delay = self._delay(
+                    attempt, outcome.headers if isinstance(outcome, _Answer) else {}
+                )
+                waited = time.monotonic()
+                await passes.first_done.wait()
+                remaining -= time.monotonic() - waited  # the backoff itself counts …
+                delay -= time.monotonic() - failed_at  # … but overlaps the wait for the pass
+                if remaining - max(delay, 0.0) <= 0 or not passes.take_retry():
+                    break
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                attempt += 1
+        finally:
+            if first:
+                passes.first_attempt_finished()
+        if isinstance(outcome, _Answer):
+            return self._result(url, outcome, progress, attempt)
+        return self._failure_result(url, outcome, progress, attempt)
+
+    async def _attempt(
+        self, url: str, progress: _Progress, remaining: float
+    ) -> _Answer | _Failure | LinkResult:
+        """One try of ``url`` (HEAD, then GET where HEAD is refused); redirects followed."""
+        try:
+            async with asyncio.timeout(max(remaining, 0.0)):
+                return await self._try_once(url, progress)
         except TimeoutError:
             last = progress.last
             if isinstance(last, _Answer):
-                return self._result(url, last, progress)
+                return self._result(url, last, progress, 0)
             detail = f"; last error: {last.reason}" if last is not None else ""
             return LinkResult(
                 url,
@@ -193,23 +301,19 @@ class Checker:
                 answered=progress.answered,
             )
 
-    async def _check(self, url: str, progress: _Progress) -> LinkResult:
+    async def _try_once(self, url: str, progress: _Progress) -> _Answer | _Failure:
         gate = self._gate((urlsplit(url).hostname or "").lower())
-        method = "GET" if gate.head_unreliable else "HEAD"
-        attempt = 0
+        method = "GET" if gate.head_unreliable or self.config.method == "get" else "HEAD"
         while True:
             outcome = await self._follow(url, method, progress)
             progress.last = outcome
             if isinstance(outcome, _Answer):
-                method = outcome.method
-                if method == "HEAD" and needs_get_fallback(outcome.status, self.config.accept):
+                if outcome.method == "HEAD" and needs_get_fallback(
+                    outcome.status, self.config.accept
+                ):
                     method = "GET"
                     continue
-                if retryable_status(outcome.status) and attempt < self.config.retries:
-                    await asyncio.sleep(self._delay(attempt, outcome.headers))
-                    attempt += 1
-                    continue
-                return self._result(url, outcome, progress)
+                return outcome
             if (
                 method == "HEAD"
                 and outcome.kind in (FailureKind.RESET, FailureKind.PROTOCOL)
@@ -218,11 +322,7 @@ class Checker:
                 # Some servers drop the connection on HEAD; GET decides.
                 method = "GET"
                 continue
-            if outcome.kind in RETRYABLE and attempt < self.config.retries:
-                await asyncio.sleep(self._delay(attempt, {}))
-                attempt += 1
-                continue
-            return self._failure_result(url, outcome, progress)
+            return outcome
 
     def _delay(self, attempt: int, headers: Mapping[str, str]) -> float:
         """Exponential backoff with jitter, or the server's ``Retry-After`` (capped)."""
@@ -231,10 +331,12 @@ class Checker:
         if retry_after is not None:
             return min(retry_after, cap)
         base: float = self.config.retry_backoff * 2.0**attempt
-        return min(base * (0.5 + random.random()), cap)
+        return min(base * (0.5 + random.random()), cap, _RETRY_BACKOFF_CAP)
 
-    def _result(self, url: str, answer: _Answer, progress: _Progress) -> LinkResult:
+    def _result(self, url: str, answer: _Answer, progress: _Progress, retries: int) -> LinkResult:
         verdict, reason = classify_status(answer.status, answer.headers, self.config.accept)
+        if verdict is not Verdict.OK and retryable_status(answer.status):
+            reason = f"{reason}{_tries(retries)}"
         suggestion = _permanent_target(answer.chain, answer.url)
         if verdict is Verdict.OK and suggestion is not None:
             verdict = Verdict.REDIRECTED
@@ -252,12 +354,15 @@ class Checker:
             answered=True,
         )
 
-    def _failure_result(self, url: str, failure: _Failure, progress: _Progress) -> LinkResult:
+    def _failure_result(
+        self, url: str, failure: _Failure, progress: _Progress, retries: int
+    ) -> LinkResult:
         verdict = Verdict.BLOCKED if failure.kind is FailureKind.REFUSED else Verdict.BROKEN
+        transient = failure.kind in RETRYABLE
         return LinkResult(
             url,
             verdict,
-            failure.reason,
+            f"{failure.reason}{_tries(retries)}" if transient else failure.reason,
             final_url=failure.chain[-1].url if failure.chain else None,
             redirects=failure.chain,
             checked_at=_now(),
@@ -268,6 +373,7 @@ class Checker:
     async def run(self, urls: Iterable[str], *, deadline: float) -> RunOutcome:
         """Check every URL concurrently; stop at ``deadline`` seconds, whatever is left."""
         ordered = list(dict.fromkeys(urls))
+        self._passes = _Passes(first_left=len(ordered), budget=retry_budget(self.config, ordered))
         tasks = {url: asyncio.create_task(self.check(url)) for url in ordered}
         if self.on_result is not None:
             for task in tasks.values():
@@ -297,6 +403,39 @@ class Checker:
     def _report_done(self, task: asyncio.Task[LinkResult]) -> None:
         if not task.cancelled() and task.exception() is None and self.on_result is not None:
             self.on_result(task.result())
+
+
+def retry_budget(config: CheckConfig, urls: list[str]) -> int:
+    """Retries a whole run may make: ``retry_budget``, or by default a tenth of its URLs.
+
+    Enough for the transient failures of a healthy run; when much more fails (a host down, a
+    rate limit on every page), more retries would set the wall time and change no verdict.
+    """
+    if config.retry_budget is not None:
+        return config.retry_budget
+    return max(_MIN_RETRY_BUDGET, len(urls) // 10) if config.retries else 0
+
+
+_MIN_RETRY_BUDGET = 20
+
+
+def _transient(outcome: _Answer | _Failure) -> bool:
+    """Tell whether a try's outcome may pass if tried again (and is worth the wait)."""
+    if isinstance(outcome, _Answer):
+        return retryable_status(outcome.status)
+    return outcome.kind in RETRYABLE
+
+
+def _max_retries(outcome: _Answer | _Failure, config: CheckConfig) -> int:
+    """Retries allowed after this outcome: a timeout is retried once, since each try costs
+    the whole timeout and a server silent twice in a row is not about to answer."""
+    if isinstance(outcome, _Failure) and outcome.kind in SLOW_FAILURES:
+        return min(config.retries, 1)
+    return config.retries
+
+
+def _tries(retries: int) -> str:
+    return f" ({1 + retries} tries)" if retries else ""
 
 
 def network_is_down(results: Iterable[LinkResult]) -> bool:
@@ -330,16 +469,16 @@ def translate_error(exc: Exception) -> tuple[FailureKind, str]:
     if isinstance(exc, AddressRefused):
         return FailureKind.REFUSED, f"{exc.reason}; not checked (use --allow-private to allow it)"
     if isinstance(exc, httpx.ConnectTimeout):
-        return FailureKind.CONNECT_TIMEOUT, "connection timed out on every try"
+        return FailureKind.CONNECT_TIMEOUT, "connection timed out"
     if isinstance(exc, httpx.ConnectError):
         text = str(exc)
         if isinstance(exc.__context__, ssl.SSLError) or "SSL" in text or "certificate" in text:
             return FailureKind.TLS, f"TLS certificate or handshake invalid ({_short(text)})"
         if "refused" in text.lower() or _caused_by(exc, ConnectionRefusedError):
-            return FailureKind.CONNECT, "connection refused on every try"
+            return FailureKind.CONNECT, "connection refused"
         return FailureKind.CONNECT, f"could not connect ({_short(text)})"
     if isinstance(exc, httpx.TimeoutException):
-        return FailureKind.TIMEOUT, "timed out waiting for the server on every try"
+        return FailureKind.TIMEOUT, "timed out waiting for the server"
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
         return FailureKind.RESET, f"connection reset or closed by the server ({_short(str(exc))})"
     if isinstance(exc, httpx.HTTPError | httpx.InvalidURL | ValueError):

@@ -14,6 +14,8 @@ UNREACHABLE = frozenset({FailureKind.DNS, FailureKind.CONNECT, FailureKind.CONNE
 RETRYABLE = frozenset(
     {FailureKind.CONNECT, FailureKind.CONNECT_TIMEOUT, FailureKind.TIMEOUT, FailureKind.RESET}
 )
+# Failures whose every try costs a whole timeout: retried once at most.
+SLOW_FAILURES = frozenset({FailureKind.CONNECT_TIMEOUT, FailureKind.TIMEOUT})
 PERMANENT_REDIRECTS = frozenset({301, 308})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # Headers by which bot-protection services mark a challenge rather than a missing page.
@@ -49,13 +51,13 @@ def classify_status(
     if status == 403:
         return Verdict.BLOCKED, "access forbidden (403); the site refuses automated checks"
     if status == 429:
-        return Verdict.BLOCKED, "rate limited (429) on every retry; cannot verify"
+        return Verdict.BLOCKED, "rate limited (429); cannot verify"
     if status == 451:
         return Verdict.BLOCKED, "unavailable for legal reasons (451) from here"
     if status == 999:
         return Verdict.BLOCKED, "the site refuses robots (999); cannot verify"
     if status >= 500:
-        return Verdict.BROKEN, f"server error ({status}) on every retry"
+        return Verdict.BROKEN, f"server error ({status})"
     if status in REDIRECTS:
         return Verdict.BROKEN, f"redirect ({status}) without a Location header"
     return Verdict.BROKEN, f"unexpected status {status}"
@@ -67,6 +69,11 @@ def needs_get_fallback(status: int, accept: frozenset[int]) -> bool:
     return status not in accept and status not in REDIRECTS and status != 429
 
 
+# Statuses that say "not now" rather than "no": a proxy or gateway failed, the server is
+# overloaded or rate-limits us. A 500 is the page's own error and is reported at once.
+TRANSIENT_STATUSES = frozenset({408, 429, 502, 503, 504})
+
+
 def retryable_status(status: int) -> bool:
     """Tell whether a status is worth retrying after a pause."""
-    return status == 429 or (500 <= status < 600 and status != 501)
+    return status in TRANSIENT_STATUSES

@@ -1,0 +1,72 @@
+"""The retry policy: transient failures retried after the first pass, within a budget; the
+rest (a 500 included) reported at once; a host that answers 429 is left alone for a while."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from briefgen.linkcheck.config import CheckConfig
+from briefgen.linkcheck.verdict import Verdict
+
+from .conftest import _HTTPServer, run_check, url_of
+
+
+def _requests(server: _HTTPServer, url: str) -> list[tuple[float, str]]:
+    path = "/" + url.split("/", 3)[3]
+    return [(at, method) for at, method, seen in server.log if seen == path]
+
+
+def test_500_is_reported_at_once(http_server: _HTTPServer, fast_config: CheckConfig) -> None:
+    url = url_of(http_server, "/error-500")
+    result = run_check([url], replace(fast_config, retries=3)).results[url]
+    assert result.verdict is Verdict.BROKEN and result.status_code == 500
+    # One GET, no retry (lychee reports a 500 at once too).
+    assert [method for _at, method in _requests(http_server, url)] == ["GET"]
+
+
+def test_transient_failure_is_retried_after_the_first_pass(
+    http_server: _HTTPServer, fast_config: CheckConfig
+) -> None:
+    flaky, slow = url_of(http_server, "/flaky-503"), url_of(http_server, "/pause")
+    config = replace(fast_config, timeout=3.0, retry_backoff=0.01)
+    outcome = run_check([flaky, slow], config)
+    assert outcome.results[flaky].verdict is Verdict.OK
+    assert outcome.results[slow].verdict is Verdict.OK
+    # The retry waited for the slow page's first answer: the first pass had to end first.
+    slow_started = _requests(http_server, slow)[0][0]
+    retried_at = _requests(http_server, flaky)[-1][0]
+    assert retried_at >= slow_started + 0.5
+
+
+def test_retry_budget_bounds_the_whole_run(
+    http_server: _HTTPServer, fast_config: CheckConfig
+) -> None:
+    urls = [url_of(http_server, "/unavailable") for _ in range(12)]
+    # Two at a time: the test server's listen backlog is small, and a dropped connection
+    # would be a transient failure of its own.
+    config = replace(fast_config, retries=3, retry_backoff=0.01, retry_budget=5, host_concurrency=2)
+    outcome = run_check(urls, config)
+    assert all(r.verdict is Verdict.BROKEN for r in outcome.results.values())
+    # One GET each, then five retries in all.
+    assert sum(len(_requests(http_server, url)) for url in urls) == 12 + 5
+
+
+def test_timeout_is_retried_once(silent_port: int, fast_config: CheckConfig) -> None:
+    url = f"http://127.0.0.1:{silent_port}/retried-once"
+    result = run_check([url], replace(fast_config, retries=3, timeout=0.2)).results[url]
+    assert result.verdict is Verdict.BROKEN
+    assert "timed out" in result.reason and "(2 tries)" in result.reason
+
+
+def test_429_pauses_the_host_for_retry_after(
+    http_server: _HTTPServer, fast_config: CheckConfig
+) -> None:
+    limited = url_of(http_server, "/rate-limited")  # 429 with Retry-After: 1, then 200
+    others = [url_of(http_server, "/ok") for _ in range(3)]
+    config = replace(fast_config, host_concurrency=1, retry_backoff=0.01)
+    outcome = run_check([limited, *others], config)
+    assert all(r.verdict is Verdict.OK for r in outcome.results.values())
+    answered_429 = _requests(http_server, limited)[0][0]
+    later = sorted(at for url in others for at, _method in _requests(http_server, url))
+    # Nothing more went to the host until Retry-After had passed.
+    assert later[0] >= answered_429 + 0.9
