@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -237,3 +238,112 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_name_str() -> None:
     assert str(Name(family="Fontaine", given="Jean", particle="de la")) == "Jean de la Fontaine"
     assert str(Name(literal="Amnesty International")) == "Amnesty International"
+
+
+# --- Hostile input (issue 11) ------------------------------------------------------------
+
+
+def messages(text: str) -> list[str]:
+    _, diagnostics = parse(text)
+    return [d.format() for d in diagnostics.items]
+
+
+def test_doubling_string_macros_are_an_error_not_gigabytes() -> None:
+    lines = ['@string{s0 = "xxxxxxxx"}']
+    lines += [f"@string{{s{i} = s{i - 1} # s{i - 1}}}" for i in range(1, 31)]
+    lines += ["@misc{bomb, title = s30}"]
+    items, diagnostics = parse("\n".join(lines))
+    (error,) = [d.format() for d in diagnostics.errors]
+    assert error.startswith("refs.bib:12: @string macros expand this value past ")
+    assert len(error) < 300
+    assert len(str(items)) < 10_000  # 2**30 characters without the bound
+
+
+def test_many_uses_of_a_long_macro_are_bounded_in_total() -> None:
+    macro = "@string{long = {" + "word " * 2_000 + "}}\n"
+    uses = "".join(f"@misc{{k{i}, title = long # long # long}}\n" for i in range(400))
+    _, diagnostics = parse(macro + uses)
+    assert len(diagnostics.errors) == 1  # reported once, then every value is cut short
+    assert "@string macros expand this value past" in diagnostics.errors[0].message
+
+
+def test_an_abbreviation_macro_used_everywhere_is_fine() -> None:
+    macro = "@string{jpe = {Journal of Political Economy}}\n"
+    uses = "".join(f"@article{{k{i}, journal = jpe, title = {{T}}}}\n" for i in range(2_000))
+    items, diagnostics = parse(macro + uses)
+    assert diagnostics.items == [] and len(items) == 2_000
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        pytest.param("\\textbf{" * 3_000 + "deep" + "}" * 3_000, id="textbf"),
+        pytest.param("{" * 3_000 + "deep" + "}" * 3_000, id="braces"),
+        pytest.param("\\emph{\\'{" * 1_500 + "deep" + "}}" * 1_500, id="accents"),
+    ],
+)
+def test_deeply_nested_latex_keeps_its_words(title: str) -> None:
+    title = str(csl(f"@misc{{k, title = {{{title}}}}}")["title"])
+    assert "eep" in title and "'" not in title  # accents may mark the d
+
+
+def test_a_deep_accent_chain_is_no_traceback() -> None:
+    assert csl("@misc{k, title = {" + "\\'" * 3_000 + "e}}")["id"] == "k"
+
+
+def test_an_entry_without_a_key_is_an_error_at_its_line() -> None:
+    text = "@book{blum2004, title = {T}}\n\n@article{,\n  title = {No key},\n}\n"
+    assert messages(text) == [
+        "refs.bib:3: entry has no key; expected @type{key, field = {value}, ...}"
+    ]
+
+
+def test_control_characters_are_removed_with_a_warning_naming_the_field() -> None:
+    items, diagnostics = parse("@misc{k,\n  note = {fine},\n  title = {A\x01 title\x7f\x85},\n}\n")
+    assert [d.format() for d in diagnostics.items] == [
+        "refs.bib:3: warning: entry 'k' field 'title' holds the control character U+0001; "
+        "it is removed (delete it to silence this)"
+    ]
+    assert items["k"]["title"] == "A title"
+
+
+def test_a_key_with_a_control_character_is_an_error() -> None:
+    assert messages("@misc{a\x1bb, title = {T}}\n") == [
+        "refs.bib:1: BibTeX key 'a\\x1bb' holds the control character U+001B; "
+        "a key may not hold one"
+    ]
+
+
+def test_a_long_unknown_macro_is_not_repeated_whole() -> None:
+    (error,) = messages("@misc{k, title = " + "m" * 100_000 + "}\n")
+    assert error.startswith("refs.bib:1: unknown @string macro 'mmm")
+    assert len(error) < 300
+
+
+def test_a_byte_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_bytes(b"@misc{a,\n  title = {Caf\xe9},\n}\n")
+    diagnostics = Diagnostics()
+    load_bibliography(path, root=tmp_path, diagnostics=diagnostics)
+    assert [d.format() for d in diagnostics.items] == [
+        "refs.bib:2: byte 0xE9 (byte 15 of the line) is not valid UTF-8 (invalid continuation "
+        "byte); save the file as UTF-8"
+    ]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        pytest.param(r"See \href{https://example.org/a_b}{the page}", id="href"),
+        pytest.param(r"\href{https://example.org/a%20b}{the {Page}} and more", id="href-percent"),
+        pytest.param(r"See \url{https://example.org/a_b}", id="url"),
+        pytest.param(r"See \href{https://example.org/}{}", id="href-empty-text"),
+    ],
+)
+def test_href_and_url_read_as_pandoc_reads_them(note: str, pandoc: Callable[..., str]) -> None:
+    import json
+
+    text = f"@misc{{k, title = {{T}}, note = {{{note}}}}}\n"
+    (expected,) = json.loads(pandoc(text, "-f", "biblatex", "-t", "csljson"))
+    # Pandoc keeps an empty link's space ("See "); briefgen trims a field's ends.
+    assert csl(text).get("note") == expected.get("note").strip()

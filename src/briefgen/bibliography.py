@@ -26,6 +26,13 @@ from bibtexparser import model
 
 from briefgen.errors import Diagnostics, Location
 from briefgen.model import BibEntry, Bibliography, Name
+from briefgen.text import (
+    decoding_problem,
+    describe_character,
+    forbidden_character,
+    quote,
+    remove_forbidden,
+)
 
 # bibtexparser logs each failed block; we report those ourselves, with the file name.
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
@@ -68,7 +75,8 @@ def load_bibliography(
         data = path.read_bytes()
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        diagnostics.error(f"file is not valid UTF-8 ({exc.reason})", Location(rel))
+        line, message = decoding_problem(data, exc)
+        diagnostics.error(message, Location(rel, line))
         return Bibliography(rel, readable=False)
     if cache_dir is None:
         return parse_bibliography(text, rel, diagnostics)
@@ -108,9 +116,12 @@ def _well_formed(parsed: Mapping[str, object]) -> bool:
         if not (isinstance(key, str) and isinstance(value, list) and len(value) == 3):
             return False
         kind, values, line = value
-        if not (isinstance(kind, str) and isinstance(values, dict)
-                and all(isinstance(k, str) and isinstance(v, str) for k, v in values.items())
-                and (line is None or type(line) is int)):
+        if not (
+            isinstance(kind, str)
+            and isinstance(values, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in values.items())
+            and (line is None or type(line) is int)
+        ):
             return False  # fmt: skip
     return all(
         isinstance(row, list) and len(row) == 3 and isinstance(row[0], str)
@@ -140,9 +151,14 @@ def _parse_raw(
         text.removeprefix("\ufeff"), parse_stack=[]
     )
     strings = dict(MONTHS)
+    budget = _Budget(text)
     for string in library.strings:
         strings[string.key.lower()] = _resolve(
-            str(string.value), strings, Location(path, (string.start_line or 0) + 1), diagnostics
+            str(string.value),
+            strings,
+            Location(path, (string.start_line or 0) + 1),
+            diagnostics,
+            budget,
         )
 
     first_line: dict[str, int] = {}
@@ -153,32 +169,46 @@ def _parse_raw(
         if isinstance(block, model.DuplicateBlockKeyBlock):
             first = first_line.get(block.key)
             diagnostics.error(
-                f"duplicate BibTeX key {block.key!r}"
+                f"duplicate BibTeX key {quote(block.key)}"
                 + (f" (first defined on line {first})" if first else "")
                 + "; each entry needs its own key",
                 where,
             )
         elif isinstance(block, model.DuplicateFieldKeyBlock):
-            duplicates = ", ".join(repr(k) for k in sorted(block.duplicate_keys))
+            duplicates = ", ".join(quote(k) for k in sorted(block.duplicate_keys))
             entry_key = getattr(block.ignore_error_block, "key", "?")
             diagnostics.error(
-                f"entry {entry_key!r} gives field {duplicates} more than once",
+                f"entry {quote(entry_key)} gives field {duplicates} more than once",
                 where,
             )
         elif isinstance(block, model.ParsingFailedBlock):
             source = (block.raw or "").strip()
             head = source.splitlines()[0][:60] if source else ""
             diagnostics.error(
-                f"cannot parse BibTeX block {head!r}; expected @type{{key, field = {{value}}, ...}}"
-                " with balanced braces",
+                f"cannot parse BibTeX block {quote(head)}; expected "
+                "@type{key, field = {value}, ...} with balanced braces",
                 where,
             )
         elif isinstance(block, model.Entry):
+            if not block.key.strip():
+                diagnostics.error(
+                    "entry has no key; expected @type{key, field = {value}, ...}", where
+                )
+                continue
+            if (bad := forbidden_character(block.key)) is not None:
+                diagnostics.error(
+                    f"BibTeX key {quote(block.key)} holds the control character "
+                    f"{describe_character(block.key[bad])}; a key may not hold one",
+                    where,
+                )
+                continue
             first_line[block.key] = line
-            values = {
-                f.key.lower(): _resolve(str(f.value), strings, where, diagnostics)
-                for f in block.fields
-            }
+            values = {}
+            for field in block.fields:
+                at = Location(path, field.start_line + 1) if field.start_line else where
+                value = _resolve(str(field.value), strings, at, diagnostics, budget)
+                values[field.key.lower()] = _cleaned(block.key, field.key.lower(), value, at,
+                                                     diagnostics)  # fmt: skip
             raw[block.key] = (block, values)
 
     pending = {}
@@ -231,14 +261,48 @@ class DecodedOnDemand(Mapping[str, BibEntry]):
         return len(self._pending)
 
 
-_TOKEN = re.compile(r'\s*(?:\{|"|[^\s#{"]+)')
+def _cleaned(key: str, name: str, value: str, where: Location, diagnostics: Diagnostics) -> str:
+    """``value`` without control characters, which would make feeds and exports ill-formed.
+
+    A warning, not an error: they come from copy and paste and carry no meaning, so the
+    build goes on with them removed.
+    """
+    bad = forbidden_character(value)
+    if bad is None:
+        return value
+    diagnostics.warning(
+        f"entry {quote(key)} field {quote(name)} holds the control character "
+        f"{describe_character(value[bad])}; it is removed (delete it to silence this)",
+        where,
+    )
+    return remove_forbidden(value)
+
+
+class _Budget:
+    """How many characters ``@string`` macros may still produce while reading one file.
+
+    Macros can double: ``@string{b = a # a}``, ``@string{c = b # b}``… reach gigabytes from a
+    few hundred bytes. Without macros no value is longer than the file, and real libraries
+    expand abbreviations a few times over, so each value may be as long as the file (plus some
+    slack for tiny files) and all of them together ten times it.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.per_value = len(text) + 10_000
+        self.remaining = 10 * len(text) + 1_000_000
+        self.exhausted = False
 
 
 def _resolve(
-    value: str, strings: Mapping[str, str], where: Location, diagnostics: Diagnostics
+    value: str,
+    strings: Mapping[str, str],
+    where: Location,
+    diagnostics: Diagnostics,
+    budget: _Budget,
 ) -> str:
     """Evaluate a raw BibTeX value: braces, quotes, macros, numbers and ``#`` concatenation."""
     parts = []
+    length = 0
     i = 0
     while i < len(value):
         char = value[i]
@@ -256,15 +320,32 @@ def _resolve(
                 parts.append(word)
             elif word.lower() in strings:
                 parts.append(strings[word.lower()])
+                length += len(parts[-1])
+                if length > min(budget.per_value, budget.remaining):
+                    return _too_long(budget, where, diagnostics)
             else:
                 diagnostics.error(
-                    f"unknown @string macro {word!r}; define it with @string{{{word} = {{...}}}}"
-                    " or put the value in braces",
+                    f"unknown @string macro {quote(word)}; define it with "
+                    f"@string{{{word[:40]} = {{...}}}} or put the value in braces",
                     where,
                 )
                 parts.append(word)
             i += len(word)
+    budget.remaining -= length
     return "".join(parts)
+
+
+def _too_long(budget: _Budget, where: Location, diagnostics: Diagnostics) -> str:
+    """Report a runaway macro expansion once per file; the value is left empty."""
+    if not budget.exhausted:
+        limit = min(budget.per_value, max(budget.remaining, 0))
+        diagnostics.error(
+            f"@string macros expand this value past {limit:,} characters (macros that repeat "
+            "one another double at each step); write the value out or use fewer macros",
+            where,
+        )
+    budget.exhausted = budget.remaining <= budget.per_value
+    return ""
 
 
 def _closing(value: str, start: int) -> int:
@@ -352,7 +433,9 @@ def _inherit_crossref(
             if not parent_key:
                 continue
             if parent_key not in raw:
-                diagnostics.error(f"entry {key!r} has {link} to unknown key {parent_key!r}", where)
+                diagnostics.error(
+                    f"entry {quote(key)} has {link} to unknown key {quote(parent_key)}", where
+                )
                 continue
             parent_block, parent = raw[parent_key]
             parent_type = parent_block.entry_type.lower()
@@ -434,12 +517,21 @@ _LIGATURES = (("---", "—"), ("--", "–"), ("``", "“"), ("''", "”"), ("`",
               ("!`", "¡"), ("?`", "¿"))  # fmt: skip
 
 
+_MAX_DEPTH = 64
+"""How deep groups and commands nest before the rest is read as flat text.
+
+The reader recurses once per level; 3,000 nested ``\\textbf{`` would exhaust Python's stack.
+Real fields nest a handful of levels, so past this depth words are kept and markup dropped.
+"""
+
+
 class _LatexReader:
     """A small reader for the LaTeX found in .bib fields: accents, escapes, groups, quotes."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.i = 0
+        self.depth = 0
 
     def read(self, closing: bool) -> list[Inline]:
         out: list[Inline] = []
@@ -477,9 +569,8 @@ class _LatexReader:
                     out.append(" ")
                 self.i += 1
             elif char == "{":
-                self.i += 1
                 flush()
-                out.append(Group(tuple(_strip(self.read(closing=True)))))
+                out.append(Group(tuple(_strip(self._group()))))
             elif char == "}":
                 self.i += 1  # unbalanced: bibtexparser already reported the block
             elif char == "\\":
@@ -501,7 +592,33 @@ class _LatexReader:
         flush()
         return out
 
+    def _group(self) -> list[Inline]:
+        """The group whose ``{`` is at the cursor; flat text once nested too deep."""
+        if self.depth >= _MAX_DEPTH:
+            end = _closing(self.text, self.i)
+            inner = self.text[self.i + 1 : end]
+            self.i = end + 1
+            return _flat(inner)
+        self.i += 1
+        self.depth += 1
+        try:
+            return self.read(closing=True)
+        finally:
+            self.depth -= 1
+
     def command(self) -> list[Inline]:
+        """The command whose backslash is at the cursor, read (past the depth limit: dropped)."""
+        if self.depth >= _MAX_DEPTH:
+            match = re.compile(r"\\(?:[A-Za-z]+|.?)", re.S).match(self.text, self.i)
+            self.i = match.end() if match else self.i + 1
+            return []
+        self.depth += 1
+        try:
+            return self._command()
+        finally:
+            self.depth -= 1
+
+    def _command(self) -> list[Inline]:
         text = self.text
         self.i += 1
         if self.i >= len(text):
@@ -546,8 +663,7 @@ class _LatexReader:
     def _argument(self) -> list[Inline]:
         self._skip_spaces()
         if self._peek("{"):
-            self.i += 1
-            return _strip(self.read(closing=True))
+            return _strip(self._group())
         return []
 
     def _raw_argument(self) -> str:
@@ -562,8 +678,7 @@ class _LatexReader:
     def _accent(self, mark: str) -> str:
         self._skip_spaces()
         if self._peek("{"):
-            self.i += 1
-            base = stringify(self.read(closing=True))
+            base = stringify(self._group())
         elif self._peek("\\"):
             base = stringify(self.command())
         else:
@@ -571,6 +686,14 @@ class _LatexReader:
             self.i += 1
         base = {"ı": "i", "ȷ": "j"}.get(base[:1], base[:1]) + base[1:]
         return unicodedata.normalize("NFC", base[:1] + mark + base[1:]) if base else mark
+
+
+def _flat(text: str) -> list[Inline]:
+    """Words and spaces of LaTeX nested past :data:`_MAX_DEPTH`: commands and braces dropped."""
+    text = re.sub(
+        r"\\(?:[A-Za-z]+|(.))|[{}]", lambda m: m.group(1) if m.group(1) in _ESCAPED else "", text
+    )
+    return [piece if piece.strip() else " " for piece in re.split(r"(\s+)", text) if piece]
 
 
 def _ligatures(text: str) -> str:
