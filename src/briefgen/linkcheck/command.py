@@ -67,6 +67,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--host-interval", metavar="SECONDS", help="minimum gap between requests to one host"
     )
     parser.add_argument("--user-agent", metavar="TEXT", help="User-Agent header to send")
+    parser.add_argument(
+        "--changed-since", metavar="REF",
+        help="pull-request mode: only citations added or edited since the git commit REF "
+        "(e.g. origin/main) can fail the run; the rest is checked and reported",
+    )  # fmt: skip
 
 
 def settings(args: argparse.Namespace, config: Config) -> CheckConfig:
@@ -97,14 +102,28 @@ def settings(args: argparse.Namespace, config: Config) -> CheckConfig:
 def run(args: argparse.Namespace, config: Config) -> int:
     """Run ``briefgen check``; return its exit code (0 live, 1 broken, 2 usage, 3 unverified)."""
     started = time.monotonic()
+    changed_since: str | None = getattr(args, "changed_since", None)
+    in_change: frozenset[str] = frozenset()
     try:
         check = settings(args, config)
         targets = collect_targets(config, args.paths)
+        if changed_since is not None:
+            from briefgen.linkcheck.changes import find_change, urls_in_change
+
+            change = find_change(config, changed_since)
+            in_change = frozenset(urls_in_change(targets, change, config.root))
     except BriefgenError as exc:
         print(exc.format_message(), file=sys.stderr)
         return EXIT_USAGE
     results, network_down, deadline_hit = _check(targets, check, config, args)
-    exit_code = decide_exit_code(results.values(), network_down, deadline_hit, args.strict)
+    failing, deadline_counts = results, deadline_hit
+    if changed_since is not None:
+        # Only what the change touched decides; the rest is reported, not failed.
+        failing = {url: r for url, r in results.items() if url in in_change}
+        deadline_counts = deadline_hit and any(
+            r.verdict is Verdict.UNCHECKED for r in failing.values()
+        )
+    exit_code = decide_exit_code(failing.values(), network_down, deadline_counts, args.strict)
     report = Report(
         targets,
         results,
@@ -113,6 +132,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
         deadline_hit=deadline_hit,
         offline=args.offline,
         duration=time.monotonic() - started,
+        changed_since=changed_since,
+        in_change=in_change,
     )
     text = render(report, args.format)
     if args.output is not None:

@@ -30,6 +30,14 @@ class Report:
     deadline_hit: bool = False
     offline: bool = False
     duration: float = 0.0
+    changed_since: str | None = None
+    """With ``--changed-since``: the reference the change is measured from."""
+    in_change: frozenset[str] = frozenset()
+    """With ``--changed-since``: the URLs whose citations the change adds or edits."""
+
+    def fails(self, url: str) -> bool:
+        """Tell whether a broken ``url`` fails the run (outside a change it does not)."""
+        return self.changed_since is None or url in self.in_change
 
     def counts(self) -> dict[str, int]:
         """Count URLs per verdict (every verdict present, zeros included)."""
@@ -103,6 +111,8 @@ def _text(report: Report) -> str:
     lines = [summary_line(report)]
     if report.network_unavailable:
         return lines[0] + "\n"
+    if report.changed_since is not None:
+        lines.append(_change_note(report))
     groups: dict[str, list[str]] = {}
     for target, result in report.items():
         if result.verdict in (Verdict.OK, Verdict.SKIPPED):
@@ -110,6 +120,8 @@ def _text(report: Report) -> str:
         detail = result.reason
         if result.archive_url:
             detail += f"; archived copy: {result.archive_url}"
+        if result.verdict is Verdict.BROKEN and not report.fails(target.url):
+            detail += f"; not changed since {report.changed_since} (reported, not failing)"
         url, detail = printable(target.url), printable(detail)
         for citation in target.citations:
             groups.setdefault(_group(citation), []).append(
@@ -121,6 +133,14 @@ def _text(report: Report) -> str:
     if report.deadline_hit:
         lines += ["", "the run's deadline ended the check; URLs marked unchecked have no verdict"]
     return "\n".join(lines) + "\n"
+
+
+def _change_note(report: Report) -> str:
+    inside = sum(1 for t in report.targets if t.url in report.in_change)
+    return (
+        f"only citations added or edited since {printable(report.changed_since or '')} can fail"
+        f" this run ({inside} of {len(report.targets)} URLs); the others are reported only"
+    )
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -145,6 +165,9 @@ def as_json_data(report: Report) -> dict[str, object]:
                 "archive": {"url": r.archive_url, "timestamp": _iso(r.archive_timestamp)}
                 if r.archive_url
                 else None,
+                "in_change": None
+                if report.changed_since is None
+                else target.url in report.in_change,
                 "citations": [
                     {
                         "brief": c.brief,
@@ -167,6 +190,7 @@ def as_json_data(report: Report) -> dict[str, object]:
             "offline": report.offline,
             "duration_seconds": round(report.duration, 3),
             "exit_code": report.exit_code,
+            "changed_since": report.changed_since,
         },
         "links": links,
     }
@@ -207,7 +231,10 @@ def _junit(report: Report) -> str:
             line=str(first.location.line or "") if first else "",
         )
         cited = "\n".join(where(c) for c in target.citations)
-        if r.verdict is Verdict.BROKEN:
+        if r.verdict is Verdict.BROKEN and not report.fails(target.url):
+            note = f"broken, not changed since {printable(report.changed_since or '')}: {reason}"
+            ET.SubElement(case, "skipped", message=note)
+        elif r.verdict is Verdict.BROKEN:
             failure = ET.SubElement(case, "failure", message=reason, type="broken")
             failure.text = f"{url}\n{reason}\ncited at:\n{cited}"
         elif r.verdict in (Verdict.SKIPPED, Verdict.UNCHECKED):
@@ -234,7 +261,7 @@ def _github(report: Report) -> str:
     for target, r in report.items():
         if r.verdict in (Verdict.OK, Verdict.SKIPPED):
             continue
-        level = "error" if r.verdict is Verdict.BROKEN else "warning"
+        level = "error" if r.verdict is Verdict.BROKEN and report.fails(target.url) else "warning"
         for c in target.citations:
             props = f"file={_escape_property(str(c.location.path))}"
             if c.location.line is not None:
@@ -267,14 +294,17 @@ def _markdown(report: Report) -> str:
     out += ["| verdict | URLs |", "| --- | ---: |"]
     out += [f"| {v.value} | {counts[v.value]} |" for v in Verdict if counts[v.value]]
     out += [f"| **total** | **{counts['total']}** |", ""]
+    if report.changed_since is not None:
+        out += [_md_cell(_change_note(report)) + ".", ""]
     problems = [(t, r) for t, r in report.items() if r.verdict not in (Verdict.OK, Verdict.SKIPPED)]
     if problems:
         out += ["| verdict | cited at | URL | reason |", "| --- | --- | --- | --- |"]
         for target, r in problems:
             cited = "<br>".join(_md_cell(where(c)) for c in target.citations)
-            out.append(
-                f"| {r.verdict.value} | {cited} | {_md_url(target.url)} | {_md_cell(r.reason)} |"
-            )
+            verdict = r.verdict.value
+            if r.verdict is Verdict.BROKEN and not report.fails(target.url):
+                verdict += " (not in this change)"
+            out.append(f"| {verdict} | {cited} | {_md_url(target.url)} | {_md_cell(r.reason)} |")
         out.append("")
     if report.deadline_hit:
         out += ["The run's deadline ended the check before every URL had a verdict.", ""]
