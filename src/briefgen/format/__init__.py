@@ -59,6 +59,10 @@ class Formatter:
     """Entries already reported as raising in a style (not reported twice)."""
     _reported: set[tuple[str, int]] = field(default_factory=set)
     """Styles already reported as unable to format references."""
+    _probes: dict[int, dict[tuple[int, str], tuple[BibEntry, tuple[str, str]]]] = field(
+        default_factory=dict
+    )
+    """Per style: how each work's cite reads alone (to find ambiguous works)."""
 
     def style(self, name: str, language: str, set_at: Location) -> Style | None:
         """The style for a language, loaded once; None after an error (reported once)."""
@@ -228,13 +232,13 @@ class Formatter:
         narrative = [c for c in resolved.citations if c.group.narrative and c.cites]
         if not narrative:
             return {}
-        processor = CitationProcessor(
-            style.csl, [c.cites[0].entry for c in narrative], **_locale_options(style)
-        )
+        processor = CitationProcessor(style.csl, [c.cites[0].entry for c in narrative],
+                                      probes=self._probes.setdefault(id(style), {}),
+                                      **_locale_options(style))  # fmt: skip
         for citation in narrative:
             processor.register([CiteRequest(citation.cites[0].entry)])
         try:
-            rendered = processor.render()
+            rendered = processor.render(numbered=False)  # only the names are used
         except StyleFailed as failure:
             self._style_failed(style, failure)
             return {}

@@ -154,13 +154,17 @@ class CitationProcessor:
         *,
         language: str = "en-US",
         quotes: tuple[str, str] = ("“", "”"),
+        probes: dict[tuple[int, str], tuple[BibEntry, tuple[str, str]]] | None = None,
     ) -> None:
         from citeproc import CitationStylesBibliography
         from citeproc.source.json import CiteProcJSON
 
         ready()
         self.csl = csl
+        self._probes = probes if probes is not None and probes_are_shareable(csl) else None
+        """How each work reads alone, shared by every document in this style and locale."""
         self.ids = {entry.key: f"item-{n}" for n, entry in enumerate(entries)}
+        self._keys = {item_id: key for key, item_id in self.ids.items()}
         self._entries = {entry.key: entry for entry in entries}
         self._first_note: dict[str, int] = {}
         items = [
@@ -235,15 +239,20 @@ class CitationProcessor:
             for item, raw in zip(items, rendered, strict=True)
         ]
 
-    def render(self) -> list[RenderedCitation]:
-        """Render every registered citation in order; raises :class:`StyleFailed`."""
+    def render(self, *, numbered: bool = True) -> list[RenderedCitation]:
+        """Render every registered citation in order; raises :class:`StyleFailed`.
+
+        ``numbered=False`` is for callers that read only the names printed (not the citation
+        numbers, which need the bibliography sorted, nor which work gets "2021a").
+        """
         # citeproc-py has no first-reference-note-number: it is a variable of the reference here,
         # read only by subsequent citations (the first one is in that very note).
         for key, note in self._first_note.items():
             self.bibliography.source[self.ids[key]]["first_reference_note_number"] = str(note)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            self.bibliography.sort()  # numeric styles number works in bibliography order
+        if numbered:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.bibliography.sort()  # numeric styles number works in bibliography order
         add_year_suffixes(self.csl, self.bibliography)
         ambiguous = self._ambiguous_works()
         for citation in self._citations:
@@ -288,10 +297,23 @@ class CitationProcessor:
             except Exception:
                 return ""  # the real rendering reports it, with the entry
 
+        def texts(key: str) -> tuple[str, str]:
+            other = next(k for k in keys if k != key)
+            if self._probes is None:
+                return probe(key, []), probe(key, [key, other])
+            # A work reads the same in every document, but for its year suffix ("2021a").
+            reference = self.bibliography.source[key]
+            entry = self._entries[self._keys[key]]
+            shared = (id(entry), str(reference.get("year_suffix", "")))
+            known = self._probes.get(shared)
+            if known is None or known[0] is not entry:
+                known = (entry, (probe(key, []), probe(key, [key, other])))
+                self._probes[shared] = known
+            return known[1]
+
         readings: dict[str, set[str]] = {}
         for key in keys:
-            other = next(k for k in keys if k != key)
-            for text in (probe(key, []), probe(key, [key, other])):
+            for text in texts(key):
                 if text:
                     readings.setdefault(text, set()).add(key)
         element.cites = []
@@ -342,6 +364,16 @@ def _render_citation(element: Any, citation: Any) -> RenderedCitation:
     if not any(str(part) for part in out):
         return RenderedCitation("", author)
     return RenderedCitation(str(layout.format(layout.wrap(layout.join(out)))), author)
+
+
+def probes_are_shareable(csl: Any) -> bool:
+    """Whether a work's cite, taken alone, reads the same in every document: not in a note
+    style (positions count notes) nor where anything prints a citation number (the work's
+    place in the document's own list)."""
+    root = csl.root
+    if root.get("class") == "note":
+        return False
+    return not root.xpath('//*[@variable="citation-number" or @position]')
 
 
 def add_year_suffixes(csl: Any, bibliography: Any) -> None:
