@@ -60,6 +60,18 @@ def test_swap_replaces_the_site_and_leaves_nothing(tmp_path: Path, swap_kind: st
     assert staging_folders(tmp_path) == []
 
 
+def test_a_linked_site_leaves_no_link_behind(tmp_path: Path, swap_kind: str) -> None:
+    """``site`` a symbolic link to a previous output: replaced by the new site, the link
+    removed (not left as a staging folder that no cleanup can empty), its target kept."""
+    target = make_site(tmp_path / "elsewhere", "old")
+    (tmp_path / "site").symlink_to("elsewhere")
+    write_site(tmp_path / "site", PAGES)
+    assert not (tmp_path / "site").is_symlink()
+    assert (tmp_path / "site" / "index.html").read_bytes() == PAGES["index.html"]
+    assert tree(tmp_path / "elsewhere") == target
+    assert staging_folders(tmp_path) == []
+
+
 def test_exchange_is_one_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Where renameat2 exists, the site is never renamed away: no moment is without it."""
     if write._renameat2() is None:

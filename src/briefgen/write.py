@@ -113,7 +113,7 @@ def write_site(
     finally:
         # After an exchange the staging folder holds the previous site; after a failure, the
         # half-written new one. Either way it goes.
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove(staging)
         _release(hold)
 
 
@@ -323,7 +323,7 @@ def recover_output(output: Path) -> None:
         prefixes = tuple(f".{output.name}.{kind}-" for kind in STAGING_KINDS)
         leftovers = sorted(
             (p for p in output.parent.iterdir() if p.name.startswith(prefixes) and p.is_dir()),
-            key=lambda p: p.stat().st_mtime_ns,
+            key=lambda p: p.lstat().st_mtime_ns,
         )
         retired = [p for p in leftovers if p.name.startswith(prefixes[1])]
         for folder in leftovers:
@@ -333,7 +333,15 @@ def recover_output(output: Path) -> None:
                 if folder is (retired[-1] if retired else None) and not os.path.lexists(output):
                     folder.rename(output)  # the newest previous site: what the user last had
                 else:
-                    shutil.rmtree(folder, ignore_errors=True)
+                    _remove(folder)
+
+
+def _remove(path: Path) -> None:
+    """Remove a staging folder, or the link a symlinked ``site`` left in its place."""
+    if path.is_symlink():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -405,7 +413,7 @@ def _swap(staging: Path, output: Path) -> None:
         except BaseException:
             retired.rename(output)
             raise
-        shutil.rmtree(retired, ignore_errors=True)
+        _remove(retired)
     finally:
         _release(hold)
 
