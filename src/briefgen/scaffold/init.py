@@ -41,21 +41,36 @@ __pycache__/
 """
 
 WORKFLOW = """\
-# Build the briefs on every push and pull request; fail on an unknown citation or a dead link.
+# Build the briefs on every push and pull request; check links without blaming the wrong change.
+# A pull request fails only on citations it adds or edits (--changed-since); every Monday the
+# scheduled run checks every link, so link rot is caught there, not in someone else's change.
 name: briefs
-on: [push, pull_request]
+on:
+  push:
+    branches: [main]
+  pull_request:
+  schedule:
+    - cron: "17 6 * * 1"
+  workflow_dispatch:
 jobs:
   build:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0          # --changed-since needs the base branch's history
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"
       - run: pip install briefgen
       - run: briefgen lint
       - run: briefgen build --strict
-      - run: briefgen check
+      - name: check the links this pull request cites
+        if: github.event_name == 'pull_request'
+        run: briefgen check --changed-since "origin/${{ github.base_ref }}" --format github
+      - name: check every link
+        if: github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'
+        run: briefgen check
 """
 
 PRE_COMMIT = """\
