@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -147,6 +148,31 @@ def test_a_running_builds_staging_folder_is_left_alone(tmp_path: Path) -> None:
         holder.communicate()
     check_output_dir(tmp_path / "site", Path("site"))  # its build is gone: a leftover now
     assert staging_folders(tmp_path) == []
+
+
+@pytest.mark.parametrize("without", ["flock", "locks on this file system"])
+def test_without_locks_leftovers_are_told_by_age(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, without: str
+) -> None:
+    """Windows has no flock, and some network file systems refuse it: the build still works,
+    and a staging folder is a leftover once it has been left alone for an hour."""
+    if without == "flock":
+        monkeypatch.setattr(write, "fcntl", None)
+    else:
+
+        def no_locks(hold: int, *, wait: bool) -> bool:
+            raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+        monkeypatch.setattr(write, "_lock", no_locks)
+    make_site(tmp_path / "site", "old")
+    make_site(tmp_path / ".site.new-recent", "maybe still being written")
+    make_site(tmp_path / ".site.new-stale", "crashed long ago")
+    hours_ago = time.time() - 2 * write.STALE_AFTER
+    os.utime(tmp_path / ".site.new-stale", (hours_ago, hours_ago))
+    write_site(tmp_path / "site", PAGES)
+    check_output_dir(tmp_path / "site", Path("site"))
+    assert (tmp_path / "site" / "index.html").read_bytes() == PAGES["index.html"]
+    assert staging_folders(tmp_path) == [".site.new-recent"]
 
 
 # --- symbolic links in static folders ---------------------------------------------------

@@ -87,7 +87,11 @@ def write_site(
         output.parent.mkdir(parents=True, exist_ok=True)
         with _locked(output.parent):
             staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
-            hold = _hold(staging)
+            try:
+                hold = _hold(staging)
+            except OSError:
+                _remove(staging)
+                raise
     except OSError as exc:
         raise _write_error(exc, output, None, sources) from exc
     try:
@@ -348,32 +352,53 @@ def _remove(path: Path) -> None:
 def _unused(folder: Path) -> Iterator[bool]:
     """Whether no running build holds ``folder``; while True, this process holds it."""
     hold = None
-    if fcntl is None:
+    if fcntl is not None:
         try:
-            yield time.time() - folder.stat().st_mtime > STALE_AFTER
-        except OSError:
+            hold = os.open(folder, os.O_RDONLY)
+        except OSError:  # gone, or not ours to read
             yield False
-        return
+            return
     try:
-        hold = os.open(folder, os.O_RDONLY)
-        fcntl.flock(hold, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:  # held by a running build (or gone)
-        _release(hold)
-        yield False
-        return
+        unused = _lock(hold, wait=False) if hold is not None else _aged(folder)
+    except BlockingIOError:  # held by a running build
+        unused = False
+    except OSError:  # a file system without locks: go by age
+        unused = _aged(folder)
     try:
-        yield True
+        yield unused
     finally:
         _release(hold)
 
 
+def _aged(folder: Path) -> bool:
+    """Where locks cannot tell: whether ``folder`` has been left alone for long."""
+    try:
+        return time.time() - folder.lstat().st_mtime > STALE_AFTER
+    except OSError:
+        return False
+
+
+def _lock(hold: int, *, wait: bool) -> bool:
+    """Take the exclusive lock on the open folder ``hold`` (raise BlockingIOError if taken)."""
+    assert fcntl is not None
+    fcntl.flock(hold, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return True
+
+
 def _hold(folder: Path) -> int | None:
     """Lock ``folder`` for this build; the lock dies with the process, so a folder nobody
-    holds is a crashed build's leftover. None where the system has no ``flock``."""
+    holds is a crashed build's leftover. None where the system or file system has no
+    ``flock`` (leftovers are then told by their age)."""
     if fcntl is None:
         return None
     hold = os.open(folder, os.O_RDONLY)
-    fcntl.flock(hold, fcntl.LOCK_EX)
+    try:
+        _lock(hold, wait=True)
+    except OSError as exc:
+        os.close(hold)
+        if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EINVAL):
+            return None
+        raise
     return hold
 
 
