@@ -310,6 +310,14 @@ def compare(
             f"{outcome.peak_rss_mib:>14.1f}{requests:>10}{right:>7}{false_alarms:>14}"
             f"{misses:>8}{outcome.exit_code:>6}"
         )
+    for outcome, _requests in rows:
+        wrong = Counter(
+            u.split("/")[3]
+            for u, live in truth.items()
+            if (u in outcome.dead) == live  # a false alarm, or a miss
+        )
+        if wrong:
+            print(f"  {outcome.name} wrong on: " + ", ".join(f"{k} {n}" for k, n in wrong.items()))
     names = {o.name for o, _ in rows}
     if {"lychee", "briefgen check"} <= names:
         best = {name: min(o.wall for o, _ in rows if o.name == name) for name in names}

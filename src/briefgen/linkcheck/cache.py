@@ -87,9 +87,16 @@ class LinkCache:
     @classmethod
     @contextmanager
     def open(
-        cls, cache_dir: Path, *, warn: Callable[[str], None] = lambda _message: None
+        cls,
+        cache_dir: Path,
+        *,
+        warn: Callable[[str], None] = lambda _message: None,
+        shown: Path | None = None,
     ) -> Iterator[LinkCache]:
-        """Open (creating if needed) the cache in ``cache_dir``; a broken one is not used."""
+        """Open (creating if needed) the cache in ``cache_dir``; a broken one is not used.
+
+        ``shown`` is the cache file as warnings name it (relative to the project).
+        """
         path = cache_dir / CACHE_FILE
         db: sqlite3.Connection | None = None
         try:
@@ -109,8 +116,8 @@ class LinkCache:
             if db is not None:
                 db.close()
             db = None
-            warn(_unusable(path, exc))
-        cache = cls(db, path, warn)
+            warn(_unusable(shown or path, exc))
+        cache = cls(db, shown or path, warn)
         try:
             yield cache
         finally:
@@ -213,7 +220,10 @@ class LinkCache:
 
 def _unusable(path: Path, exc: BaseException) -> str:
     """The warning for a cache that cannot be used, naming the file and SQLite's reason."""
-    reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+    if isinstance(exc, OSError) and exc.strerror:
+        reason = exc.strerror  # str(exc) would repeat the absolute path
+    else:
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
     return f"{path}: warning: link cache not used ({reason}); checking without it"
 
 

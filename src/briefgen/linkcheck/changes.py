@@ -155,9 +155,7 @@ def _git(cwd: Path, *args: str, what: str, allow_fail: bool = False) -> str:
             return ""
         detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
         if "not a git repository" in " ".join(detail).lower():
-            raise UsageError(
-                f"--changed-since needs a git repository; {str(cwd)[:200]} is not in one"
-            )
+            raise UsageError("--changed-since needs a git repository; the project is not in one")
         reason = detail[0][:200] if detail else f"exit {done.returncode}"
         raise UsageError(f"--changed-since: git could not {what} ({reason})")
     return done.stdout.decode("utf-8", "surrogateescape").strip("\n")

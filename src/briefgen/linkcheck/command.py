@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from briefgen.config import Config
 from briefgen.errors import BriefgenError, UsageError
-from briefgen.linkcheck.cache import LinkCache
+from briefgen.linkcheck.cache import CACHE_FILE, LinkCache
 from briefgen.linkcheck.config import CheckConfig, load_check_config, parse_duration
 from briefgen.linkcheck.report import FORMATS, WARNING_VERDICTS, Report, render, summary_line
 from briefgen.linkcheck.safety import scheme_refusal
@@ -174,7 +174,8 @@ def _check(
             results[target.url] = LinkResult(target.url, Verdict.SKIPPED, refusal)
         else:
             to_fetch.append(target.url)
-    with LinkCache.open(config.cache_dir, warn=_warn) as cache:
+    shown = config.relative(config.cache_dir / CACHE_FILE)
+    with LinkCache.open(config.cache_dir, warn=_warn, shown=shown) as cache:
         if args.offline:
             cached = cache.lookup(to_fetch, max_age=None)
             for url in to_fetch:
