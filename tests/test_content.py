@@ -11,6 +11,7 @@ from briefgen.build import load_project
 from briefgen.config import load_config
 from briefgen.content import load_briefs
 from briefgen.errors import BuildFailed, Diagnostics
+from briefgen.text import quote
 
 
 def load(root: Path) -> tuple[list[object], list[str]]:
@@ -110,4 +111,115 @@ def test_a_brief_may_not_take_a_site_folders_name(
     assert [d.format() for d in info.value.diagnostics] == [
         f"content/{name}: brief folder name {name!r} is a folder of the site itself (_briefgen, "
         "pagefind, search, static, tags); rename the brief's folder"
+    ]
+
+
+# --- Hostile input (issue 11) ------------------------------------------------------------
+
+
+def test_a_folder_name_ending_in_a_newline_is_refused(make_project: Callable[..., Path]) -> None:
+    root = make_project()
+    shutil.copytree(root / "content" / "small", root / "content" / "nl\n")
+    _, problems = load(root)
+    assert problems == [
+        "content/nl\n: brief folder name 'nl\\n' must be lower-case letters, digits and hyphens"
+    ]
+
+
+def test_two_sections_with_one_slug_are_an_error_naming_both(
+    make_project: Callable[..., Path],
+) -> None:
+    root = make_project({"content/small/02-the-deal.md": "---\ntitle: Again\n---\nText.\n"})
+    _, problems = load(root)
+    assert problems == [
+        "content/small/02-the-deal.md: section slug 'the-deal' is also used by "
+        "content/small/01-the-deal.md; each section's slug is its id on the page, so rename one "
+        "of the files"
+    ]
+
+
+def test_a_section_that_is_not_utf8_names_the_line_and_byte(
+    make_project: Callable[..., Path],
+) -> None:
+    root = make_project()
+    section = root / "content" / "small" / "01-the-deal.md"
+    section.write_bytes(b"---\ntitle: The Deal\n---\nFirst line.\nCaf\xe9 [@blum2004].\n")
+    _, problems = load(root)
+    assert problems == [
+        "content/small/01-the-deal.md:5: byte 0xE9 (byte 4 of the line) is not valid UTF-8 "
+        "(invalid continuation byte); save the file as UTF-8",
+        "content/small: brief has no sections; expected files named like 01-introduction.md",
+    ]
+
+
+def test_a_control_character_in_a_body_is_an_error_at_its_line(
+    make_project: Callable[..., Path],
+) -> None:
+    section = "---\ntitle: The Deal\n---\nFine.\n\nA bell\x07 [@blum2004].\n"
+    root = make_project({"content/small/01-the-deal.md": section})
+    _, problems = load(root)
+    assert problems == [
+        "content/small/01-the-deal.md:6: the control character U+0007 at column 7; remove it "
+        "(it would make the page's XML, feeds and exports ill-formed)",
+        "content/small: brief has no sections; expected files named like 01-introduction.md",
+    ]
+
+
+def _outside(tmp_path: Path) -> Path:
+    secret = tmp_path / "elsewhere"
+    secret.mkdir()
+    (secret / "_index.md").write_text("---\ntitle: Secret\n---\n", "utf-8")
+    (secret / "01-secret.md").write_text("---\ntitle: Secret\n---\nPrivate.\n", "utf-8")
+    return secret
+
+
+def test_a_section_linked_from_outside_the_project_is_refused(
+    make_project: Callable[..., Path], tmp_path: Path
+) -> None:
+    secret = _outside(tmp_path)
+    root = make_project()
+    (root / "content" / "small" / "02-secret.md").symlink_to(secret / "01-secret.md")
+    (brief,), problems = load(root)
+    assert problems == [
+        f"content/small/02-secret.md: symbolic link points outside the project, to "
+        f"{quote(str(secret / '01-secret.md'))}; content must lie inside the project's folder "
+        "(copy the file in instead)"
+    ]
+    assert [s.title for s in brief.sections] == ["The Deal"]  # type: ignore[attr-defined]
+
+
+def test_a_brief_folder_linked_from_outside_the_project_is_refused(
+    make_project: Callable[..., Path], tmp_path: Path
+) -> None:
+    secret = _outside(tmp_path)
+    root = make_project()
+    (root / "content" / "secret").symlink_to(secret, target_is_directory=True)
+    briefs, problems = load(root)
+    assert problems == [
+        f"content/secret: symbolic link points outside the project, to {quote(str(secret))}; "
+        "content must lie inside the project's folder (copy the file in instead)"
+    ]
+    assert [b.slug for b in briefs] == ["small"]  # type: ignore[attr-defined]
+
+
+def test_links_inside_the_project_are_followed(make_project: Callable[..., Path]) -> None:
+    root = make_project({"shared/02-shared.md": "---\ntitle: Shared\n---\nText.\n"})
+    (root / "content" / "small" / "02-shared.md").symlink_to(root / "shared" / "02-shared.md")
+    (brief,), problems = load(root)
+    assert problems == []
+    assert [s.title for s in brief.sections] == ["The Deal", "Shared"]  # type: ignore[attr-defined]
+
+
+def test_symlink_loops_are_errors_not_tracebacks(make_project: Callable[..., Path]) -> None:
+    root = make_project()
+    small = root / "content" / "small"
+    (small / "02-loop.md").symlink_to(small / "03-loop.md")
+    (small / "03-loop.md").symlink_to(small / "02-loop.md")
+    (root / "content" / "circle").symlink_to(root / "content" / "circle")
+    with pytest.raises(BuildFailed) as info:
+        load_project(load_config(root))
+    assert [d.format() for d in info.value.diagnostics] == [
+        f"content/{name}: symbolic link loops or points to nothing; expected a file or folder "
+        "of the project"
+        for name in ("circle", "small/02-loop.md", "small/03-loop.md")
     ]

@@ -147,3 +147,92 @@ def test_an_empty_bibliography_is_one_error(make_project: Callable[..., Path]) -
         "expected BibTeX entries such as @book{key, title = {…}} (export them from Zotero, "
         "JabRef or Mendeley)"
     ]
+
+
+# --- Hostile input (issue 11) ------------------------------------------------------------
+
+LAUGHS = "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+"""Nine levels of nine aliases (with ``a`` below): 9⁹ values, a "billion laughs"."""
+
+
+def test_an_alias_bomb_is_an_error_not_gigabytes(make_project: Callable[..., Path]) -> None:
+    root = make_project({INDEX: index("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+                                      + LAUGHS)})  # fmt: skip
+    (error,) = messages(root)
+    assert error.startswith("content/small/_index.md:7: front matter's aliases (*c) repeat its "
+                            "values past ")  # fmt: skip
+    assert len(error) < 200
+
+
+def test_an_alias_bomb_in_a_bio_is_not_published(make_project: Callable[..., Path]) -> None:
+    authors = "authors:\n  - name: Ada\n    bio: *i\n"
+    root = make_project({INDEX: index("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+                                      + LAUGHS + authors)})  # fmt: skip
+    (error,) = messages(root)
+    assert "front matter's aliases (*c) repeat its values past " in error
+    assert not (root / "site").exists()
+
+
+def test_a_few_aliases_are_fine(make_project: Callable[..., Path]) -> None:
+    authors = (
+        "authors:\n  - name: Ada\n    affiliation: &uni University of Westminster\n"
+        "  - name: Bob\n    affiliation: *uni\n"
+    )
+    root = make_project({INDEX: index(authors)})
+    (brief,) = load_project(load_config(root)).briefs
+    assert [a.affiliation for a in brief.brief.authors] == ["University of Westminster"] * 2
+
+
+@pytest.mark.parametrize("opening", ["[", "{a: "], ids=["lists", "mappings"])
+def test_deep_nesting_is_an_error_not_a_recursion_error(
+    make_project: Callable[..., Path], opening: str
+) -> None:
+    root = make_project({INDEX: index("tags: " + opening * 1_000 + "\n")})
+    (error,) = messages(root)
+    assert error.startswith(
+        "content/small/_index.md:4: front matter nests deeper than 32 levels at 'tags"
+    )
+    assert error.endswith("'; expected a few levels of lists and mappings")
+    assert len(error) < 200
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        pytest.param('"A\\x01title"', "the control character U+0001", id="control"),
+        pytest.param('"A\\x85title"', "the control character U+0085", id="c1-control"),
+        pytest.param('"A\\ud800title"', "the lone surrogate U+D800", id="lone-surrogate"),
+        pytest.param('"A\\uFFFEtitle"', "the noncharacter U+FFFE", id="noncharacter"),
+    ],
+)
+def test_unpublishable_characters_are_errors_naming_the_field(
+    make_project: Callable[..., Path], value: str, shown: str
+) -> None:
+    root = make_project({INDEX: f"---\ndate: 2025-01-02\ntitle: {value}\n---\n"})
+    assert messages(root) == [
+        f"content/small/_index.md:3: front matter value at 'title' holds {shown}; remove it"
+    ]
+
+
+def test_a_control_character_in_an_authors_bio_names_its_place(
+    make_project: Callable[..., Path],
+) -> None:
+    authors = 'authors:\n  - name: Ada\n    bio: "Bell\\a"\n'
+    root = make_project({INDEX: index(authors)})
+    assert messages(root) == [
+        "content/small/_index.md:6: front matter value at 'authors.bio' holds the control "
+        "character U+0007; remove it"
+    ]
+
+
+def test_a_huge_wrong_value_is_not_repeated_in_the_message(
+    make_project: Callable[..., Path],
+) -> None:
+    words = ", ".join(f"word{i}" for i in range(20_000))
+    root = make_project({INDEX: index(f"summary: [{words}]\nnumbering: {'x' * 100_000}\n")})
+    errors = messages(root)
+    assert sorted(e.split(":")[2].split(" ")[1] for e in errors) == ["'summary'", "unknown"]
+    assert all(len(e) < 300 for e in errors), [len(e) for e in errors]

@@ -13,12 +13,14 @@ import yaml
 from briefgen.config import NUMBERING_SCHEMES, PYPROJECT, Config
 from briefgen.errors import Diagnostics, Location
 from briefgen.model import CITATION_KEY, Author, Brief, Section
+from briefgen.text import decoding_problem, describe_character, forbidden_character, quote
 
 BRIEF_FILE = "_index.md"
 """The file in a brief's folder holding the brief's own front matter (like Hugo's ``_index.md``)."""
 
-_SECTION_NAME = re.compile(r"^(?P<order>\d+)-(?P<slug>[a-z0-9][a-z0-9-]*)\.md$")
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# ``\Z``, not ``$``: ``$`` also matches before a final newline, and a folder may be named "nl\n".
+_SECTION_NAME = re.compile(r"^(?P<order>\d+)-(?P<slug>[a-z0-9][a-z0-9-]*)\.md\Z")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
 """A brief's folder name, which is also its URL: lower-case letters, digits and hyphens."""
 # A section's slug is its HTML id on the brief's page, beside these (templates/brief.html).
 PAGE_IDS = frozenset({"main", "about", "cite", "references", "notes", "toc"})
@@ -55,16 +57,46 @@ def load_briefs(config: Config, diagnostics: Diagnostics) -> list[Brief]:
         )
         return []
     briefs = []
-    for folder in sorted(p for p in content_dir.iterdir() if p.is_dir()):
-        if folder.name.startswith((".", "_")):
+    for folder in sorted(content_dir.iterdir()):
+        if folder.name.startswith((".", "_")) or not _inside_project(folder, config, diagnostics):
             continue
-        briefs.append(load_brief(folder, config, diagnostics))
+        if folder.is_dir():
+            briefs.append(load_brief(folder, config, diagnostics))
     if not briefs and not diagnostics.errors:
         diagnostics.error(
             "no briefs found; expected content/<brief>/_index.md",
             Location(config.relative(content_dir)),
         )
     return briefs
+
+
+def _inside_project(path: Path, config: Config, diagnostics: Diagnostics) -> bool:
+    """Whether ``path``, followed through symbolic links, lies inside the project; else reported.
+
+    A brief is published whole, so a link from content/ to a file elsewhere (a home folder,
+    ``/etc``) would publish that file; links within the project (a section shared by two
+    briefs) are fine. A link that loops or points to nothing is reported, not a traceback.
+    """
+    if not path.is_symlink():
+        return True
+    where = Location(config.relative(path))
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: Python 3.11's "Symlink loop"
+        diagnostics.error(
+            "symbolic link loops or points to nothing; expected a file or folder of the project",
+            where,
+        )
+        return False
+    root = config.root.resolve()
+    if target != root and root not in target.parents:
+        diagnostics.error(
+            f"symbolic link points outside the project, to {quote(str(target))}; content must "
+            "lie inside the project's folder (copy the file in instead)",
+            where,
+        )
+        return False
+    return True
 
 
 def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief:
@@ -76,19 +108,22 @@ def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief:
     rel = config.relative(folder)
     if not SLUG.match(folder.name):
         diagnostics.error(
-            f"brief folder name {folder.name!r} must be lower-case letters, digits and hyphens",
+            f"brief folder name {quote(folder.name)} must be lower-case letters, digits and "
+            "hyphens",
             Location(rel),
         )
     elif folder.name in SITE_FOLDERS:
         diagnostics.error(
-            f"brief folder name {folder.name!r} is a folder of the site itself "
+            f"brief folder name {quote(folder.name)} is a folder of the site itself "
             f"({', '.join(sorted(SITE_FOLDERS))}); rename the brief's folder",
             Location(rel),
         )
     index = folder / BRIEF_FILE
     meta: Mapping[str, Any] = {}
     meta_read = False
-    if not index.is_file():
+    if not _inside_project(index, config, diagnostics):
+        pass
+    elif not index.is_file():
         diagnostics.error(
             f"missing {BRIEF_FILE}; expected the brief's front matter (title, authors, date, "
             "summary) there",
@@ -104,19 +139,23 @@ def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief:
     numbering = _get_str(meta, "numbering", where, diagnostics) or config.numbering
     if numbering not in NUMBERING_SCHEMES:
         diagnostics.error(
-            f"unknown numbering {numbering!r}; expected one of {', '.join(NUMBERING_SCHEMES)}",
+            f"unknown numbering {quote(numbering)}; expected one of {', '.join(NUMBERING_SCHEMES)}",
             where,
         )
     date = meta.get("date")
     if date is not None and not isinstance(date, dt.date):
-        diagnostics.error(f"date {date!r} is not a date; expected YYYY-MM-DD", where)
+        diagnostics.error(f"date {quote(date)} is not a date; expected YYYY-MM-DD", where)
         date = None
     if isinstance(date, dt.datetime):
         date = date.date()
 
     sections = []
     for path in sorted(folder.glob("*.md")):
-        if path.name == BRIEF_FILE or not path.is_file():
+        if path.name == BRIEF_FILE or path.name.startswith("."):
+            continue  # hidden: editors' lock and backup files
+        if not _inside_project(path, config, diagnostics):
+            continue
+        if not path.is_file():
             continue
         section = _load_section(path, config, diagnostics)
         if section is not None:
@@ -133,6 +172,15 @@ def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief:
                 Location(section.path, 1),
             )
         orders[section.order] = section
+    slugs: dict[str, Section] = {}
+    for section in sections:
+        if section.slug in slugs:
+            diagnostics.error(
+                f"section slug {section.slug!r} is also used by {slugs[section.slug].path}; "
+                "each section's slug is its id on the page, so rename one of the files",
+                Location(section.path),
+            )
+        slugs.setdefault(section.slug, section)
 
     for key in meta:
         if key not in _BRIEF_KEYS:
@@ -179,7 +227,7 @@ def _get_tags(
         return ()
     items = raw.split(",") if isinstance(raw, str) else raw
     if not isinstance(items, list) or not all(isinstance(i, str | int) for i in items):
-        diagnostics.error(f"tags {raw!r} must be a list of words, e.g. [heat, labour]", where)
+        diagnostics.error(f"tags {quote(raw)} must be a list of words, e.g. [heat, labour]", where)
         return ()
     tags = [str(item).strip() for item in items]
     return tuple(dict.fromkeys(tag for tag in tags if tag))
@@ -196,7 +244,8 @@ def _citation_settings(
     mode = _get_str(meta, "citations", where, diagnostics) or "endnotes"
     if mode not in CITATION_MODES:
         diagnostics.error(
-            f"unknown citations mode {mode!r}; expected one of {', '.join(CITATION_MODES)}", where
+            f"unknown citations mode {quote(mode)}; expected one of {', '.join(CITATION_MODES)}",
+            where,
         )
         mode = "endnotes"
     nocite_value = meta.get("nocite", "")
@@ -204,7 +253,7 @@ def _citation_settings(
         nocite_value = " ".join(str(v) for v in nocite_value)
     if not isinstance(nocite_value, str):
         diagnostics.error(f"'nocite' must be text such as '@key1, @key2' or '@*', not "
-                          f"{nocite_value!r}", where)  # fmt: skip
+                          f"{quote(nocite_value)}", where)  # fmt: skip
         nocite_value = ""
     nocite = tuple(braced or key for braced, key in _NOCITE_KEY.findall(nocite_value))
     listed = meta.get("bibliography")
@@ -216,10 +265,10 @@ def _citation_settings(
         for name in names:
             if not isinstance(name, str) or not name.strip():
                 diagnostics.error(f"'bibliography' must be true, false, or .bib file names, "
-                                  f"not {name!r}", where)  # fmt: skip
+                                  f"not {quote(name)}", where)  # fmt: skip
                 continue
             if not (folder / name).is_file():
-                diagnostics.error(f"bibliography file {name!r} not found; expected it in "
+                diagnostics.error(f"bibliography file {quote(name)} not found; expected it in "
                                   f"{rel.as_posix()}/ (paths are relative to the brief's folder)",
                                   where)  # fmt: skip
                 continue
@@ -227,7 +276,7 @@ def _citation_settings(
         listed = None
     suppress = meta.get("suppress-bibliography", False)
     if not isinstance(suppress, bool):
-        diagnostics.error(f"'suppress-bibliography' must be true or false, not {suppress!r}",
+        diagnostics.error(f"'suppress-bibliography' must be true or false, not {quote(suppress)}",
                           where)  # fmt: skip
         suppress = False
     reference_list = bool(listed) or (listed is None and (mode == "in-text" or bool(nocite)))
@@ -240,14 +289,16 @@ def _load_section(path: Path, config: Config, diagnostics: Diagnostics) -> Secti
     name = _SECTION_NAME.match(path.name)
     if name is None:
         diagnostics.error(
-            f"section file name {path.name!r} should look like 'NN-slug.md' (e.g. 02-the-deal.md)",
+            f"section file name {quote(path.name)} should look like 'NN-slug.md' "
+            "(e.g. 02-the-deal.md)",
             Location(rel),
         )
         return None
     if name["slug"] in PAGE_IDS or name["slug"].startswith(_PAGE_ID_PREFIXES):
         diagnostics.error(
-            f"section file name {path.name!r} gives the id {name['slug']!r}, which the page uses "
-            f"for its own parts; rename the file (e.g. {name['order']}-{name['slug']}-section.md)",
+            f"section file name {quote(path.name)} gives the id {quote(name['slug'])}, which the "
+            "page uses for its own parts; rename the file "
+            f"(e.g. {name['order']}-{name['slug']}-section.md)",
             Location(rel),
         )
         return None
@@ -262,11 +313,11 @@ def _load_section(path: Path, config: Config, diagnostics: Diagnostics) -> Secti
         return None
     order = meta.get("order", int(name["order"]))
     if not isinstance(order, int) or isinstance(order, bool):
-        diagnostics.error(f"section order {order!r} must be an integer", where)
+        diagnostics.error(f"section order {quote(order)} must be an integer", where)
         return None
     lead = meta.get("lead", False)
     if not isinstance(lead, bool):
-        diagnostics.error(f"lead must be true or false, not {lead!r}", where)
+        diagnostics.error(f"lead must be true or false, not {quote(lead)}", where)
         return None
     for key in meta:
         if key not in _SECTION_KEYS:
@@ -292,14 +343,25 @@ def _read_front_matter(
     """Split a file into (front matter, body, first body line); None after reporting an error."""
     rel = config.relative(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        diagnostics.error(f"file is not valid UTF-8 ({exc.reason})", Location(rel))
+        line, message = decoding_problem(data, exc)
+        diagnostics.error(message, Location(rel, line))
         return None
     except OSError as exc:
         diagnostics.error(f"cannot read file ({exc.strerror})", Location(rel))
         return None
     text = text.removeprefix("\ufeff")
+    if (bad := forbidden_character(text)) is not None:
+        line = text.count("\n", 0, bad) + 1
+        column = bad - (text.rfind("\n", 0, bad) + 1) + 1
+        diagnostics.error(
+            f"{describe_character(text[bad])} at column {column}; remove it "
+            "(it would make the page's XML, feeds and exports ill-formed)",
+            Location(rel, line),
+        )
+        return None
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
         diagnostics.error(
@@ -314,6 +376,10 @@ def _read_front_matter(
         )
         return None
     source = "".join(lines[1:end])
+    refused = _yaml_problem(source)
+    if refused is not None:
+        diagnostics.error(refused[1], Location(rel, refused[0] + 2))
+        return None
     try:
         try:
             meta = yaml.load(source, Loader=_YAML_LOADER) or {}
@@ -343,6 +409,94 @@ def _read_front_matter(
     return meta, "".join(lines[end + 1 :]), end + 2
 
 
+_MAX_NESTING = 32
+"""How deep front matter may nest: real front matter nests three or four levels, and PyYAML's
+constructor recurses once per level (1,000 nested ``[`` is a RecursionError)."""
+
+
+def _yaml_problem(source: str) -> tuple[int, str] | None:
+    """The first thing in front matter that briefgen refuses before building it, with its line.
+
+    Read by the loaders :func:`_read_front_matter` uses, libyaml's first: the Python one also
+    reads what libyaml refuses (``"\\ud800"``) and is used then.
+    """
+    try:
+        return _refused(source, _YAML_LOADER)
+    except yaml.YAMLError:
+        try:
+            return _refused(source, yaml.SafeLoader)
+        except yaml.YAMLError:
+            return None  # the loader reports it, with a better message
+
+
+def _refused(source: str, loader: Any) -> tuple[int, str] | None:
+    """What :func:`_yaml_problem` finds, read by ``loader`` as a stream of events.
+
+    Events need no recursion and no memory per alias. Refused: nesting past
+    :data:`_MAX_NESTING`; aliases that expand the document past ten times its size (nine
+    levels of aliases to ten aliases each, a "billion laughs", is 10⁹ values whose ``repr``
+    or page is gigabytes); and characters no page may hold (``"\\x01"``, ``"\\ud800"``).
+    None when none is found; a syntax error raises :class:`yaml.YAMLError`.
+    """
+    limit = 10 * len(source) + 10_000
+    anchored: dict[str, int] = {}
+    # One open collection per level: [anchor, expanded size, is a mapping, next is a key, key]
+    stack: list[list[Any]] = []
+    expanded = 0
+
+    def field() -> str:
+        keys = [str(level[4]) for level in stack if level[2] and level[4] is not None]
+        return ".".join(keys)[:60] or "(the document)"
+
+    for event in yaml.parse(source, Loader=loader):
+        line = event.start_mark.line if event.start_mark is not None else 0
+        size = 0
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(stack) >= _MAX_NESTING:
+                return line, (
+                    f"front matter nests deeper than {_MAX_NESTING} levels at "
+                    f"{quote(field())}; expected a few levels of lists and mappings"
+                )
+            stack.append([event.anchor, 1, isinstance(event, yaml.MappingStartEvent),
+                          True, None])  # fmt: skip
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
+            anchor, size, *_ = stack.pop()
+            if anchor is not None:
+                anchored[anchor] = size
+        elif isinstance(event, yaml.ScalarEvent):
+            bad = forbidden_character(event.value)
+            if bad is not None:
+                return line, (
+                    f"front matter value at {quote(field())} holds "
+                    f"{describe_character(event.value[bad])}; remove it"
+                )
+            size = 1 + len(event.value)
+            expanded += size
+            if event.anchor is not None:
+                anchored[event.anchor] = size
+        elif isinstance(event, yaml.AliasEvent):
+            size = anchored.get(event.anchor or "", 1)
+            expanded += size
+            if expanded > limit:
+                return line, (
+                    f"front matter's aliases (*{str(event.anchor)[:40]}) repeat its values "
+                    f"past {limit:,} characters; write the values out instead"
+                )
+        else:
+            continue
+        if stack:
+            level = stack[-1]
+            level[1] += size
+            if level[2]:
+                # In a mapping, events alternate key, value: remember the key for messages.
+                is_key = level[3]
+                level[4] = event.value if is_key and isinstance(event, yaml.ScalarEvent) \
+                    else (level[4] if not is_key else "?")  # fmt: skip
+                level[3] = not is_key
+    return None
+
+
 def _get_str(
     meta: Mapping[str, Any],
     key: str,
@@ -357,7 +511,7 @@ def _get_str(
             diagnostics.error(f"missing {key!r} in the brief's front matter", where)
         return ""
     if not isinstance(value, str):
-        diagnostics.error(f"{key!r} must be text, not {value!r}", where)
+        diagnostics.error(f"{key!r} must be text, not {quote(value)}", where)
         return ""
     return value.strip()
 
@@ -378,7 +532,7 @@ def _get_authors(
             isinstance(item.get(k), str) for k in ("name", "family", "literal")
         ):
             diagnostics.error(
-                f"author {item!r} must be a name, or a mapping with 'name' (or 'family' and "
+                f"author {quote(item)} must be a name, or a mapping with 'name' (or 'family' and "
                 "'given', or 'literal') and optionally 'bio', 'affiliation', 'url', 'orcid'",
                 where,
             )
@@ -410,7 +564,7 @@ def _orcid(value: str, where: Location, diagnostics: Diagnostics) -> str:
         return ""
     match = _ORCID.match(value)
     if match is None:
-        diagnostics.error(f"ORCID iD {value!r} should look like 0000-0002-1825-0097", where)
+        diagnostics.error(f"ORCID iD {quote(value)} should look like 0000-0002-1825-0097", where)
         return ""
     return match[1]
 
@@ -438,4 +592,4 @@ def _unknown_key(
     hint = (
         f"; did you mean {close[0]!r}?" if close else f"; briefgen reads {', '.join(sorted(known))}"
     )
-    diagnostics.warning(f"unknown {what} key {key!r} is ignored{hint}", where)
+    diagnostics.warning(f"unknown {what} key {quote(key)} is ignored{hint}", where)
