@@ -110,6 +110,8 @@ def test_config_parses_every_kind_of_setting(tmp_path: Path) -> None:
         pytest.param({"accept": ["abc"]}, "status code", id="bad-status"),
         pytest.param({"hosts": {"a.org": {"speed": 1}}}, "only concurrency", id="bad-host"),
         pytest.param({"allow_private": "yes"}, "true or false", id="bad-bool"),
+        pytest.param({"method": "post"}, "'get' or 'head'", id="bad-method"),
+        pytest.param({"retry_budget": -1}, "at least 0", id="negative-budget"),
     ],
 )
 def test_config_errors(table: dict[str, Any], message: str) -> None:

@@ -3,6 +3,8 @@ rest (a 500 included) reported at once; a host that answers 429 is left alone fo
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import replace
 
 from briefgen.linkcheck.config import CheckConfig
@@ -70,3 +72,23 @@ def test_429_pauses_the_host_for_retry_after(
     later = sorted(at for url in others for at, _method in _requests(http_server, url))
     # Nothing more went to the host until Retry-After had passed.
     assert later[0] >= answered_429 + 0.9
+
+
+def test_one_rate_limit_window_is_one_pause() -> None:
+    """429s to requests already in flight when the host paused do not lengthen the pause."""
+    from briefgen.linkcheck.engine import _HostGate
+
+    async def scenario() -> list[float]:
+        gate = _HostGate(asyncio.Semaphore(10), 0.0, {})
+        sent = time.monotonic()
+        pauses = []
+        for _ in range(5):  # five requests sent together, all answered 429
+            gate.rate_limited(None, 60.0, sent)
+            pauses.append(gate.backoff)
+        gate.rate_limited(None, 60.0, time.monotonic() + 1)  # sent after the pause: escalate
+        pauses.append(gate.backoff)
+        gate.answered()
+        pauses.append(gate.backoff)
+        return pauses
+
+    assert asyncio.run(scenario()) == [0.5, 0.5, 0.5, 0.5, 0.5, 1.0, 0.0]

@@ -74,6 +74,8 @@ class _HostGate:
     """Set once the host answered a HEAD with a failure: its later URLs go straight to GET."""
     backoff: float = 0.0
     """The pause imposed by the last 429 in a row (0 once the host answered a success)."""
+    paused_at: float = 0.0
+    """When the last pause began (monotonic clock)."""
 
     async def wait_turn(self) -> None:
         now = time.monotonic()
@@ -82,14 +84,18 @@ class _HostGate:
         if start > now:
             await asyncio.sleep(start - now)
 
-    def rate_limited(self, retry_after: float | None, cap: float) -> None:
+    def rate_limited(self, retry_after: float | None, cap: float, sent_at: float) -> None:
         """After a 429: send nothing more to this host for a while.
 
         A rate limiter answers 429 to everything in its window, so requests sent before the
         window ends only earn more 429s. The pause is the server's ``Retry-After`` (capped),
         or half a second doubled on each 429 in a row; the next success ends the slow-down.
-        lychee 0.24 does the same per host.
+        lychee 0.24 does the same per host. A 429 to a request sent before the last pause began
+        belongs to the window that pause already answers, and does not lengthen it.
         """
+        if sent_at < self.paused_at:
+            return
+        self.paused_at = time.monotonic()
         doubled = min(self.backoff * 2 if self.backoff else _FIRST_429_PAUSE, _MAX_429_PAUSE)
         self.backoff = min(max(retry_after or 0.0, doubled), cap)
         self.next_start = max(self.next_start, time.monotonic() + self.backoff)
@@ -107,7 +113,7 @@ class _Progress:
 
 # The pause after a 429 without Retry-After, doubled on each 429 in a row up to the maximum.
 _FIRST_429_PAUSE = 0.5
-_MAX_429_PAUSE = 30.0
+_MAX_429_PAUSE = 10.0
 # A retry waits at least this long after the failure it retries, however early the pass ends.
 _RETRY_BACKOFF_CAP = 8.0
 
@@ -172,6 +178,7 @@ class Checker:
             if method == "HEAD" and gate.head_unreliable:
                 method = "GET"
             request = self.client.build_request(method, url, headers=dict(gate.headers))
+            sent_at = time.monotonic()
             response = await self.client.send(request, stream=True)
             try:
                 if method == "GET":
@@ -190,7 +197,7 @@ class Checker:
                 await response.aclose()
             if response.status_code == 429:
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
-                gate.rate_limited(retry_after, self.config.retry_after_cap)
+                gate.rate_limited(retry_after, self.config.retry_after_cap, sent_at)
             elif response.status_code < 400:
                 gate.answered()
             return method, response.status_code, response.headers
