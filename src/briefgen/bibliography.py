@@ -197,7 +197,7 @@ def _parse_raw(
                 continue
             if (bad := forbidden_character(block.key)) is not None:
                 diagnostics.error(
-                    f"BibTeX key {quote(block.key)} holds the control character "
+                    f"BibTeX key {quote(block.key)} holds "
                     f"{describe_character(block.key[bad])}; a key may not hold one",
                     where,
                 )
@@ -271,7 +271,7 @@ def _cleaned(key: str, name: str, value: str, where: Location, diagnostics: Diag
     if bad is None:
         return value
     diagnostics.warning(
-        f"entry {quote(key)} field {quote(name)} holds the control character "
+        f"entry {quote(key)} field {quote(name)} holds "
         f"{describe_character(value[bad])}; it is removed (delete it to silence this)",
         where,
     )

@@ -56,8 +56,15 @@ def remove_forbidden(text: str) -> str:
 
 
 def describe_character(char: str) -> str:
-    """``U+0001`` (a control character), for messages: such characters are invisible."""
-    return f"U+{ord(char):04X}"
+    """``the control character U+0001``, for messages: such characters are invisible."""
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        kind = "lone surrogate"
+    elif code in (0xFFFE, 0xFFFF):
+        kind = "noncharacter"
+    else:
+        kind = "control character"
+    return f"the {kind} U+{code:04X}"
 
 
 def decoding_problem(data: bytes, exc: UnicodeDecodeError) -> tuple[int, str]:
