@@ -73,6 +73,17 @@ def test_usage_error_exit_code(tmp_path: Path) -> None:
     assert result.returncode == 2
 
 
+def test_jobs_option(make_project: Callable[..., Path]) -> None:
+    root = make_project(cecot=True)
+    result = run_cli("build", "--jobs", "1", cwd=root)
+    assert result.returncode == 0, result.stderr
+    for bad in ("0", "two"):
+        result = run_cli("build", "-j", bad, cwd=root)
+        assert result.returncode == 2
+        assert f"expected 1 or more processes, not {bad!r}" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
 def test_build_does_not_import_the_link_checker_stack(make_project: Callable[..., Path]) -> None:
     root = make_project()
     code = (

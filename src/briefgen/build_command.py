@@ -25,6 +25,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--clean", action="store_true",
         help="ignore the build cache: parse, format and render every brief",
     )  # fmt: skip
+    parser.add_argument(
+        "-j", "--jobs", type=_jobs, default=None, metavar="N",
+        help="build briefs in N processes (default: one per core; 1 builds in this process)",
+    )  # fmt: skip
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more processes, not {value!r}")
+    return jobs
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
@@ -34,7 +48,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
     started = time.perf_counter()
     try:
-        project = build_site(config, strict=args.strict, incremental=not args.clean)
+        project = build_site(config, strict=args.strict, incremental=not args.clean,
+                             jobs=args.jobs)  # fmt: skip
     except BriefgenError as exc:
         raise relative_to_project(exc, config) from exc
     except OSError as exc:
