@@ -92,3 +92,14 @@ def test_one_rate_limit_window_is_one_pause() -> None:
         return pauses
 
     assert asyncio.run(scenario()) == [0.5, 0.5, 0.5, 0.5, 0.5, 1.0, 0.0]
+
+
+def test_waiting_for_the_first_pass_does_not_count_against_the_url_deadline(
+    http_server: _HTTPServer, fast_config: CheckConfig
+) -> None:
+    """A big run's first pass may outlast ``url_deadline``; the retry still happens."""
+    flaky, slow = url_of(http_server, "/flaky-503"), url_of(http_server, "/pause")
+    config = replace(fast_config, timeout=3.0, retry_backoff=0.01, url_deadline=0.4)
+    outcome = run_check([flaky, slow], config)
+    assert outcome.results[flaky].verdict is Verdict.OK  # retried after the 0.6 s pause
+    assert len(_requests(http_server, flaky)) == 2

@@ -271,14 +271,15 @@ class Checker:
                 delay = self._delay(
                     attempt, outcome.headers if isinstance(outcome, _Answer) else {}
                 )
-                waited = time.monotonic()
                 await passes.first_done.wait()
-                remaining -= time.monotonic() - waited  # the backoff itself counts …
-                delay -= time.monotonic() - failed_at  # … but overlaps the wait for the pass
-                if remaining - max(delay, 0.0) <= 0 or not passes.take_retry():
+                # The backoff runs from the failure, so the wait for the pass is part of it;
+                # what is left of it counts against the URL's deadline, the pass does not.
+                delay = max(delay - (time.monotonic() - failed_at), 0.0)
+                if remaining - delay <= 0 or not passes.take_retry():
                     break
                 if delay > 0:
                     await asyncio.sleep(delay)
+                    remaining -= delay
                 attempt += 1
         finally:
             if first:
