@@ -218,10 +218,10 @@ def version(command: Sequence[str]) -> str:
 def row(name: str, m: Measurement, per: int | None = 1, note: str = "") -> str:
     """A table row: wall, CPU, peak RSS and wall milliseconds per brief (``per`` briefs)."""
     per_brief = f"{m.wall / per * 1000:.1f}" if per else ""
+    rss = f"{m.rss_kib / 1024:.0f}" if m.rss_kib else "n/a"
     tree = f"{m.tree_kib / 1024:.0f}" if m.tree_kib else "n/a"
     return (
-        f"{name:<46}{m.wall:>9.2f}{m.cpu:>9.2f}{m.rss_kib / 1024:>9.0f}{tree:>9}{per_brief:>10}"
-        f"  {note}"
+        f"{name:<46}{m.wall:>9.2f}{m.cpu:>9.2f}{rss:>9}{tree:>9}{per_brief:>10}  {note}"
     ).rstrip()
 
 
@@ -363,6 +363,7 @@ def part_corpus(args: argparse.Namespace, pandoc: str | None, hugo: str | None) 
                 file.write(f"\nOne more sentence, added by edit {next(edits)}.\n")
 
         start = measure([sys.executable, "-m", "briefgen", "--version"], project)
+        floor = markdown_floor(project, corpus.briefs)
         cold = repeat(args.runs, clean, BRIEFGEN, project)
         pages = sum(1 for _ in (project / "site").rglob("index.html"))
         warm = repeat(args.runs, no_site, BRIEFGEN, project)
@@ -370,6 +371,7 @@ def part_corpus(args: argparse.Namespace, pandoc: str | None, hugo: str | None) 
         edit_run = repeat(args.runs, edit, BRIEFGEN, project)
         rows += [
             row("briefgen --version (start-up floor)", start, None),
+            row("markdown-it-py alone, one process (floor)", floor, n, "parse + render only"),
             row("briefgen build, cold (no site/, no .briefgen/)", cold, n, f"{pages} pages"),
             row("briefgen build, warm (.briefgen/ kept)", warm, n),
             row("briefgen build, no-op (nothing changed)", noop, n),
@@ -439,6 +441,10 @@ def part_corpus(args: argparse.Namespace, pandoc: str | None, hugo: str | None) 
     if hugo_run:
         print(f"  briefgen cold / Hugo: {cold.wall / hugo_run.wall:.1f}× wall, "
               f"{cold.cpu / hugo_run.cpu:.1f}× CPU (Hugo renders no citations)")  # fmt: skip
+        cores = os.cpu_count() or 1
+        print(f"  markdown-it-py alone / Hugo: {floor.cpu / hugo_run.wall:.1f}× Hugo's wall on "
+              f"one core, {floor.cpu / cores / hugo_run.wall:.1f}× spread perfectly over "
+              f"{cores} cores")  # fmt: skip
     if pandoc_full and pandoc_own:
         for name, peer in (("shared", pandoc_full), ("brief's own", pandoc_own)):
             print(
@@ -448,6 +454,20 @@ def part_corpus(args: argparse.Namespace, pandoc: str | None, hugo: str | None) 
     print(f"  warm / cold: {warm.wall / cold.wall:.2f}; no-op / cold: "
           f"{noop.wall / cold.wall:.2f}; one-section edit: {edit_run.wall:.2f} s "
           f"({edit_run.wall / cold.wall:.2f} of cold)")  # fmt: skip
+
+
+def markdown_floor(project: Path, briefs: Sequence[str]) -> Measurement:
+    """markdown-it-py at its CommonMark defaults, no plugins, on every brief's Markdown, in
+    this process: what any build on markdown-it-py pays on one core before citations,
+    templates or files (so the least a Python build of the corpus can take)."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark")
+    bodies = [brief_markdown(project / "content" / slug)[1] for slug in briefs]
+    started, cpu = time.perf_counter(), time.process_time()
+    for body in bodies:
+        md.render(body)
+    return Measurement(time.perf_counter() - started, time.process_time() - cpu, 0)
 
 
 def scaled(runs: Sequence[Measurement], n: int) -> Measurement:
