@@ -1,10 +1,8 @@
-"""The shared records' own logic: anchors, link rules, DOIs."""
+"""The shared records' own logic: anchors, DOIs."""
 
 from __future__ import annotations
 
-import pytest
-
-from briefgen.model import doi_url, is_linkable, work_anchor
+from briefgen.model import doi_url, work_anchor
 
 
 def test_work_anchors_are_one_per_key() -> None:
@@ -13,20 +11,6 @@ def test_work_anchors_are_one_per_key() -> None:
     assert len(set(anchors)) == len(keys)
     assert all(a.replace("-", "").replace("_", "").isalnum() and a.isascii() for a in anchors)
     assert work_anchor("blum2004") == "work-blum2004"
-
-
-@pytest.mark.parametrize(
-    ("url", "linkable"),
-    [
-        ("https://doi.org/10.1/x", True),
-        ("HTTP://example.org", True),
-        ("javascript:alert(1)", False),
-        (" JaVaScRiPt:alert(1)", False),
-        ("data:text/html,x", False),
-    ],
-)
-def test_only_http_urls_become_links(url: str, linkable: bool) -> None:
-    assert is_linkable(url) is linkable
 
 
 def test_doi_url() -> None:

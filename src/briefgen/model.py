@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen.errors import Diagnostic, Location
+from briefgen.urls import link_target
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -32,11 +33,6 @@ CITATION_KEY = r"[\w](?:[\w]|[:.#$%&\-+?<>~/](?=[\w]))*"
 only where a word character follows; ``@{...}`` allows anything else."""
 
 
-def is_linkable(url: str) -> bool:
-    """Whether a URL from content or BibTeX may become a link a reader can click (http(s) only)."""
-    return url.strip().lower().startswith(("https://", "http://"))
-
-
 # --- Briefs, as written in content/ -------------------------------------------------------
 
 
@@ -50,6 +46,8 @@ class Author:
     """A short biography, shown under the byline."""
     affiliation: str = ""
     url: str = ""
+    """A web page readers may follow: anything :func:`~briefgen.urls.link_target` refuses
+    (``javascript:``, ``data:``…) is dropped here, whatever made the author."""
     family: str = ""
     """The family name when the front matter gives it (``García Márquez``): exports and
     metadata use it rather than guessing from ``name``."""
@@ -58,6 +56,10 @@ class Author:
     """A name never split (an organisation), from ``literal:``."""
     orcid: str = ""
     """The bare ORCID iD (``0000-0002-1825-0097``)."""
+
+    def __post_init__(self) -> None:
+        if self.url:
+            object.__setattr__(self, "url", link_target(self.url) or "")
 
 
 @dataclass(frozen=True, slots=True)

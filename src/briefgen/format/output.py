@@ -15,7 +15,8 @@ from html import escape
 from types import SimpleNamespace
 from typing import Any
 
-from briefgen.model import BibEntry, Formatted, doi_url, is_linkable
+from briefgen.model import BibEntry, Formatted, doi_url
+from briefgen.urls import link_target
 
 _OPEN, _CLOSE = "\ue000", "\ue001"
 _SLOT_OPEN, _SLOT_CLOSE = "\ue010", "\ue011"
@@ -107,7 +108,7 @@ def _link_source(html: str, entry: BibEntry) -> str:
     if entry.url:
         targets.append((entry.url, entry.url))
     for target, shown in targets:
-        if not is_linkable(target):
+        if link_target(target) is None:
             continue  # never make a javascript: or data: URL clickable
         shown_html = escape(shown, quote=False)
         if shown_html in html and f'">{shown_html}</a>' not in html:

@@ -16,7 +16,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from briefgen.errors import Diagnostic, Location
 from briefgen.lint.findings import Finding, LintInput, LintSeverity
-from briefgen.model import BibEntry, is_linkable
+from briefgen.model import BibEntry
+from briefgen.urls import LINK_SCHEMES
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -338,7 +339,7 @@ def url_problem(url: str) -> str | None:
         return "contains white space"
     if "\\" in url or "{" in url or "}" in url:
         return "holds LaTeX markup"
-    if not is_linkable(url):
+    if not url.lower().startswith(tuple(f"{scheme}://" for scheme in LINK_SCHEMES)):
         return "is not an http(s) URL"
     try:
         host = urlsplit(url).hostname
