@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import heapq
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -111,7 +112,11 @@ class NoteView:
     text: str
     works: tuple[WorkView, ...]
     also_cited_in: tuple[Endnote, ...]
-    """Other endnotes citing any of this note's works ([xvi] and [xvii] share a source)."""
+    """Other endnotes citing any of this note's works ([xvi] and [xvii] share a source): the
+    first :data:`ALSO_SHOWN` of them."""
+    also_more: int = 0
+    """How many more notes cite them ("and 3,990 other places"): a source cited thousands of
+    times would otherwise list every other note in every note."""
     block: bool = False
     """The author's footnote of several paragraphs (or a list…): ``html`` is block HTML."""
 
@@ -424,14 +429,14 @@ def brief_page(
         for key, body in parsed.footnotes.items():
             footnote_html[key] = render_note_body(parsed, body, env)
         first += len(parsed.citations)
-    by_number = {note.number: note for note in notes}
     citing = resolved.citations.notes_citing()
+    also = _AlsoCited(citing)
     shown_note = {c.note.number: formatted.citations[c.index].note
                   for c in citations if c.note and not c.group.footnote}  # fmt: skip
     note_views = []
     for note in notes:
         works = tuple(work_view(e, health) for e in cited_works(c.entry for c in note.cites))
-        others = {o.number for c in note.cites for o in citing[c.entry.key]} - {note.number}
+        shown, more = also.of(note)
         block = False
         if note.footnote:
             html, block = footnote_html.get(note.footnote.key, ("", False))
@@ -445,7 +450,8 @@ def brief_page(
                 Markup(_robust_links(html, works)),
                 text,
                 works,
-                tuple(by_number[number] for number in sorted(others)),
+                shown,
+                more,
                 block,
             )
         )
@@ -506,6 +512,43 @@ def _plain_text(html: str) -> str:
 
 
 _TAG = re.compile(r"<[^>]*>")
+
+
+ALSO_SHOWN = 10
+"""At most this many other notes are named under a note; the rest are counted."""
+
+
+class _AlsoCited:
+    """The other notes that cite a note's works, named up to :data:`ALSO_SHOWN` and counted
+    beyond: linear in the notes citing each work, not quadratic."""
+
+    def __init__(self, citing: Mapping[str, list[Endnote]]) -> None:
+        self.citing = citing
+        self.numbers = {key: {note.number for note in notes} for key, notes in citing.items()}
+
+    def of(self, note: Endnote) -> tuple[tuple[Endnote, ...], int]:
+        keys = list(dict.fromkeys(cite.entry.key for cite in note.cites))
+        if not keys:
+            return (), 0
+        if len(keys) == 1:
+            total = len(self.numbers[keys[0]])
+        else:
+            total = len(set().union(*(self.numbers[key] for key in keys)))
+        total -= 1  # the note itself
+        # Each work's notes are in reading order: the first few of their merge are the first.
+        shown: list[Endnote] = []
+        seen = {note.number}
+        for other in heapq.merge(*(self.citing[key] for key in keys), key=_number):
+            if other.number not in seen:
+                seen.add(other.number)
+                shown.append(other)
+                if len(shown) == ALSO_SHOWN:
+                    break
+        return tuple(shown), total - len(shown)
+
+
+def _number(note: Endnote) -> int:
+    return note.number
 
 
 def work_view(entry: BibEntry, health: Mapping[str, LinkResult]) -> WorkView:
