@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import stat
+import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -281,9 +282,25 @@ def test_pagefind_is_found_on_path_without_the_python_package(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An npm or system install of Pagefind works too."""
-    monkeypatch.setitem(sys.modules, "pagefind.service", None)  # the package is not installed
+    for package in ("pagefind_bin", "pagefind_bin_extended"):  # the packages are not installed
+        monkeypatch.setitem(sys.modules, package, None)
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))
     assert pagefind_binary() is None
     (tmp_path / "pagefind").write_text("#!/bin/sh\n", "utf-8")
     (tmp_path / "pagefind").chmod(0o755)
     assert pagefind_binary() == tmp_path / "pagefind"
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "elsewhere"))
+    assert pagefind_binary() == tmp_path / "elsewhere"  # as pagefind.service reads it
+
+
+def test_pagefind_is_found_without_importing_its_service(tmp_path: Path) -> None:
+    """Finding the binary does not import asyncio's service client (start-up time)."""
+    code = (
+        "import sys; from briefgen.write import pagefind_binary; found = pagefind_binary();"
+        " print(found is not None and found.is_file(), 'pagefind.service' in sys.modules,"
+        " 'asyncio' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=tmp_path)  # fmt: skip
+    assert result.stdout.split() == ["True", "False", "False"]
