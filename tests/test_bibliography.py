@@ -347,3 +347,14 @@ def test_href_and_url_read_as_pandoc_reads_them(note: str, pandoc: Callable[...,
     (expected,) = json.loads(pandoc(text, "-f", "biblatex", "-t", "csljson"))
     # Pandoc keeps an empty link's space ("See "); briefgen trims a field's ends.
     assert csl(text).get("note") == expected.get("note").strip()
+
+
+def test_fields_after_an_extra_brace_are_a_warning_at_the_first() -> None:
+    text = (
+        "@book{k1,\n  author = {Blum, William},\n  title = {Killing Hope}},\n"
+        "  publisher = {Zed Books},\n  date = {2004},\n}\n% A comment = not a field.\n"
+    )
+    assert messages(text) == [
+        "refs.bib:4: warning: field 'publisher' is outside any entry and is ignored; an extra "
+        "'}' above probably closes the entry early"
+    ]

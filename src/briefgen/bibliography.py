@@ -189,6 +189,8 @@ def _parse_raw(
                 "@type{key, field = {value}, ...} with balanced braces",
                 where,
             )
+        elif isinstance(block, model.ImplicitComment):
+            _check_stray_fields(block, path, diagnostics)
         elif isinstance(block, model.Entry):
             if not block.key.strip():
                 diagnostics.error(
@@ -259,6 +261,25 @@ class DecodedOnDemand(Mapping[str, BibEntry]):
 
     def __len__(self) -> int:
         return len(self._pending)
+
+
+_STRAY_FIELD = re.compile(r"\A[\s,]*([A-Za-z][\w-]*)\s*=\s*[{\"\w]")
+
+
+def _check_stray_fields(block: model.ImplicitComment, path: Path, diagnostics: Diagnostics) -> None:
+    """Warn when text between entries looks like fields: an extra ``}`` closed an entry early.
+
+    BibTeX ignores text between entries, so the fields after the brace are lost without a word.
+    """
+    found = _STRAY_FIELD.match(str(block.comment))
+    if found is None:
+        return
+    line = (block.start_line or 0) + 1 + str(block.comment).count("\n", 0, found.start(1))
+    diagnostics.warning(
+        f"field {quote(found[1])} is outside any entry and is ignored; an extra '}}' above "
+        "probably closes the entry early",
+        Location(path, line),
+    )
 
 
 def _cleaned(key: str, name: str, value: str, where: Location, diagnostics: Diagnostics) -> str:
