@@ -468,6 +468,7 @@ def generate(
         shares = [0.5] + [rng.uniform(0.8, 1.2) for _ in range(SECTIONS_PER_BRIEF - 1)]
         words = [round(total_words * share / sum(shares)) for share in shares]
         where = rng.choices(range(SECTIONS_PER_BRIEF), weights=words, k=len(groups))
+        names: set[str] = set()
         for index in range(SECTIONS_PER_BRIEF):
             mine = [group for group, at in zip(groups, where, strict=True) if at == index]
             if index == 0:
@@ -476,6 +477,9 @@ def generate(
                 heading = f"{rng.choice(TITLE_ADJECTIVES)} {rng.choice(TITLE_NOUNS).lower()}"
                 head = f"title: {heading}\n"
                 name = re.sub(r"[^a-z]+", "-", heading.lower()).strip("-")
+                if name in names:  # a section's slug is its id on the page: one per brief
+                    name = f"{name}-{index + 1}"
+            names.add(name)
             body = section_text(rng, words[index], mine, heading=index > 0)
             (folder / f"{index + 1:02d}-{name}.md").write_text(
                 f"---\n{head}---\n\n{body}", encoding="utf-8"

@@ -76,6 +76,14 @@ def test_sizes(corpus: ModuleType, tmp_path: Path) -> None:
     assert re.search(r"As @\w+", text)  # narrative
 
 
+def test_section_slugs_are_unique_in_each_brief(corpus: ModuleType, tmp_path: Path) -> None:
+    """A section's slug is its id on the page (seed 1 drew one title twice within 75 briefs)."""
+    corpus.generate(tmp_path, briefs=150, entries=300, cited=100, seed=1)
+    for brief in (tmp_path / "content").iterdir():
+        slugs = [section.stem.split("-", 1)[1] for section in brief.glob("[0-9]*.md")]
+        assert len(set(slugs)) == len(slugs) == 5, (brief.name, slugs)
+
+
 def test_builds_with_briefgen(corpus: ModuleType, tmp_path: Path) -> None:
     made = corpus.generate(tmp_path, seed=1, **SMALL)
     project = build_site(load_config(tmp_path))
