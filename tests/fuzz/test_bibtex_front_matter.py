@@ -13,10 +13,11 @@ a short pass; a long one is::
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from briefgen.config import load_config
 from briefgen.content import load_briefs
 from briefgen.errors import Diagnostic, Diagnostics
 from briefgen.format.csljson import entry_to_csl
+from briefgen.text import forbidden_character
 
 SEEDS = Path(__file__).parent / "seeds"
 EXAMPLES = int(os.environ.get("BRIEFGEN_FUZZ_EXAMPLES", "150"))
@@ -85,6 +87,8 @@ def read_bibtex(text: str) -> tuple[list[object], list[Diagnostic]]:
 
 def check_bibtex(text: str) -> None:
     items, found = read_bibtex(text)
+    for value in strings(items):
+        assert forbidden_character(value) is None, value[:200]  # removed, with a warning
     lines = text.count("\n") + 1
     for diagnostic in found:
         assert diagnostic.location is not None, diagnostic
@@ -130,7 +134,9 @@ def load_front_matter(front_matter: str) -> list[str]:
         (brief / "01-intro.md").write_text(f"---\n{front_matter}\n---\nText.\n",
                                            encoding="utf-8", errors="surrogatepass")  # fmt: skip
         diagnostics = Diagnostics()
-        load_briefs(load_config(root), diagnostics)
+        briefs = load_briefs(load_config(root), diagnostics)
+    for text in strings(briefs):
+        assert forbidden_character(text) is None, text[:200]  # it would reach pages and feeds
     lines = front_matter.count("\n") + 4
     for diagnostic in diagnostics.items:
         assert diagnostic.location is not None, diagnostic
@@ -139,6 +145,22 @@ def load_front_matter(front_matter: str) -> list[str]:
         assert line is None or 1 <= line <= lines, diagnostic
         assert len(diagnostic.message) < MESSAGE_LIMIT, diagnostic.message[:200]
     return [d.format() for d in diagnostics.items]
+
+
+def strings(value: object) -> Iterator[str]:
+    """Every string inside loaded briefs (their dataclasses, tuples and mappings)."""
+    if isinstance(value, str):
+        yield value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for item in dataclasses.fields(value):
+            yield from strings(getattr(value, item.name))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from strings(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings(key)
+            yield from strings(item)
 
 
 def check_front_matter(text: str) -> None:
