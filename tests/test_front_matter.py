@@ -236,3 +236,15 @@ def test_a_huge_wrong_value_is_not_repeated_in_the_message(
     errors = messages(root)
     assert sorted(e.split(":")[2].split(" ")[1] for e in errors) == ["'summary'", "unknown"]
     assert all(len(e) < 300 for e in errors), [len(e) for e in errors]
+
+
+def test_a_bibliography_outside_the_project_is_refused(
+    make_project: Callable[..., Path], tmp_path: Path
+) -> None:
+    (tmp_path / "private.bib").write_text("@misc{p, title = {Private}}\n", encoding="utf-8")
+    root = make_project({INDEX: index("bibliography: [../../../private.bib, /etc/passwd]\n")})
+    assert messages(root) == [
+        f"content/small/_index.md:1: bibliography file {name!r} is outside the project; "
+        "expected a .bib file inside it"
+        for name in ("../../../private.bib", "/etc/passwd")
+    ]

@@ -206,7 +206,7 @@ def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief:
         or config.language,
         sections=tuple(sorted(sections, key=lambda s: s.order)),
         tags=_get_tags(meta, where, diagnostics),
-        **_citation_settings(meta, where, diagnostics, folder=folder, rel=rel),
+        **_citation_settings(meta, where, diagnostics, folder=folder, rel=rel, root=config.root),
     )
 
 
@@ -238,7 +238,13 @@ _NOCITE_KEY = re.compile(rf"@(?:\{{([^{{}}]+)\}}|(\*|{CITATION_KEY}))")
 
 
 def _citation_settings(
-    meta: Mapping[str, Any], where: Location, diagnostics: Diagnostics, *, folder: Path, rel: Path
+    meta: Mapping[str, Any],
+    where: Location,
+    diagnostics: Diagnostics,
+    *,
+    folder: Path,
+    rel: Path,
+    root: Path,
 ) -> dict[str, Any]:
     """``citations``, ``bibliography: true``, Pandoc's ``suppress-bibliography`` and ``nocite``."""
     mode = _get_str(meta, "citations", where, diagnostics) or "endnotes"
@@ -266,6 +272,14 @@ def _citation_settings(
             if not isinstance(name, str) or not name.strip():
                 diagnostics.error(f"'bibliography' must be true, false, or .bib file names, "
                                   f"not {quote(name)}", where)  # fmt: skip
+                continue
+            try:
+                target = (folder / name).resolve()
+            except (OSError, RuntimeError):  # a link loop: reported as not found below
+                target = folder
+            if target != root.resolve() and root.resolve() not in target.parents:
+                diagnostics.error(f"bibliography file {quote(name)} is outside the project; "
+                                  "expected a .bib file inside it", where)  # fmt: skip
                 continue
             if not (folder / name).is_file():
                 diagnostics.error(f"bibliography file {quote(name)} not found; expected it in "
