@@ -248,3 +248,10 @@ def test_a_bibliography_outside_the_project_is_refused(
         "expected a .bib file inside it"
         for name in ("../../../private.bib", "/etc/passwd")
     ]
+
+
+def test_an_authors_bio_must_be_text(make_project: Callable[..., Path]) -> None:
+    root = make_project({INDEX: index("authors:\n  - name: Ada\n    bio: [a, b]\n")})
+    assert messages(root) == [
+        "content/small/_index.md:1: author's 'bio' must be text, not ['a', 'b']"
+    ]

@@ -551,10 +551,14 @@ def _get_authors(
                 where,
             )
             continue
-        fields = {
-            key: str(item.get(key) or "").strip()
-            for key in ("bio", "affiliation", "url", "family", "given", "literal")
-        }
+        fields = {}
+        for key in ("bio", "affiliation", "url", "family", "given", "literal"):
+            value = item.get(key)
+            if isinstance(value, list | dict | set):
+                # str() would publish a list's repr (and an alias bomb's gigabytes of it)
+                diagnostics.error(f"author's {key!r} must be text, not {quote(value)}", where)
+                value = None
+            fields[key] = str(value or "").strip()
         unknown = sorted(set(item) - _AUTHOR_KEYS)
         for key in unknown:
             _unknown_key(str(key), _AUTHOR_KEYS, "author", where, diagnostics)
