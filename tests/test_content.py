@@ -223,3 +223,19 @@ def test_symlink_loops_are_errors_not_tracebacks(make_project: Callable[..., Pat
         "of the project"
         for name in ("circle", "small/02-loop.md", "small/03-loop.md")
     ]
+
+
+def test_an_index_linked_from_outside_the_project_is_refused(
+    make_project: Callable[..., Path], tmp_path: Path
+) -> None:
+    secret = _outside(tmp_path)
+    root = make_project()
+    index = root / "content" / "small" / "_index.md"
+    index.unlink()
+    index.symlink_to(secret / "_index.md")
+    _, problems = load(root)
+    assert problems == [
+        f"content/small/_index.md: symbolic link points outside the project, to "
+        f"{quote(str(secret / '_index.md'))}; content must lie inside the project's folder "
+        "(copy the file in instead)"
+    ]

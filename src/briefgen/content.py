@@ -121,15 +121,14 @@ def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief:
     index = folder / BRIEF_FILE
     meta: Mapping[str, Any] = {}
     meta_read = False
-    if not _inside_project(index, config, diagnostics):
-        pass
-    elif not index.is_file():
+    index_inside = _inside_project(index, config, diagnostics)
+    if index_inside and not index.is_file():
         diagnostics.error(
             f"missing {BRIEF_FILE}; expected the brief's front matter (title, authors, date, "
             "summary) there",
             Location(rel / BRIEF_FILE),
         )
-    else:
+    elif index_inside:
         parsed = _read_front_matter(index, config, diagnostics)
         if parsed is not None:
             meta, meta_read = parsed[0], True
