@@ -352,3 +352,18 @@ def test_an_input_file_that_cannot_be_read(project: Path, name: str) -> None:
         f"{name}: cannot read this file: permission denied (Permission denied)"
     ])  # fmt: skip
     assert_untouched(project, site)
+
+
+@pytest.mark.xfail(
+    reason="load_config reads pyproject.toml before any command runs, and its OSError is a "
+    "traceback (config.py or cli.py, outside the build's error handling)",
+    strict=True,
+)
+def test_an_unreadable_pyproject_is_an_error(project: Path) -> None:
+    site = digest(project / "site")
+    fault = {"raise": 13, "events": ["open"], "suffix": "pyproject.toml"}
+    run = briefgen_run(project, "build", fault=fault)
+    assert "Traceback" not in run.stderr, run.stderr
+    assert run.returncode in (1, 2)
+    assert run.stderr.startswith("pyproject.toml: "), run.stderr
+    assert_untouched(project, site)
