@@ -568,7 +568,7 @@ def _build(
     # Pagefind indexes the staged folder, so a failed index never replaces the old site.
     finish = partial(index_search, binary=pagefind, language=config.language) if pagefind else None
     write_site(config.output_dir, files, static_dirs=static, copies=copies, reused=reused,
-               finish=finish)  # fmt: skip
+               finish=finish, root=config.root, spare=cache.spare_site)  # fmt: skip
     cache.save(records, config.output_dir, built=set(built))
     notes = {slug: record.notes for slug, record in records.items()}
     return replace(project, warnings=project.warnings + warnings, notes=notes)
