@@ -538,6 +538,7 @@ _LIGATURES = (("---", "—"), ("--", "–"), ("``", "“"), ("''", "”"), ("`",
               ("!`", "¡"), ("?`", "¿"))  # fmt: skip
 
 
+_COMMAND = re.compile(r"\\(?:[A-Za-z]+|.?)", re.S)
 _MAX_DEPTH = 64
 """How deep groups and commands nest before the rest is read as flat text.
 
@@ -630,7 +631,7 @@ class _LatexReader:
     def command(self) -> list[Inline]:
         """The command whose backslash is at the cursor, read (past the depth limit: dropped)."""
         if self.depth >= _MAX_DEPTH:
-            match = re.compile(r"\\(?:[A-Za-z]+|.?)", re.S).match(self.text, self.i)
+            match = _COMMAND.match(self.text, self.i)
             self.i = match.end() if match else self.i + 1
             return []
         self.depth += 1
