@@ -139,9 +139,11 @@ def hook(event, args):
 
 
 site = Path(fault["site"])
+spare = Path(fault["spare"]) if fault["spare"] else None
 write.check_output_dir(site, Path("site"))
 sys.addaudithook(hook)
-write.write_site(site, {name: text.encode() for name, text in fault["files"].items()})
+write.write_site(site, {name: text.encode() for name, text in fault["files"].items()},
+                 spare=spare)
 """
 SWAP_EVENTS = ["tempfile.mkdtemp", "os.mkdir", "open", "fcntl.flock", "os.chmod", "os.rename",
                "os.rmdir", "os.remove", "shutil.rmtree", "ctypes.call_function"]  # fmt: skip
@@ -152,20 +154,34 @@ def pages(version: int) -> dict[str, str]:
             for folder in ("a", "b", "tags/x") for page in ("index", "other")}  # fmt: skip
 
 
-@pytest.mark.parametrize("two_renames", [False, True], ids=["exchange", "two-renames"])
-def test_killed_at_each_step_of_the_swap(tmp_path: Path, two_renames: bool) -> None:
+@pytest.mark.parametrize(
+    ("two_renames", "with_spare"),
+    [(False, False), (True, False), (False, True)],
+    ids=["exchange", "two-renames", "exchange-in-spare"],
+)
+def test_killed_at_each_step_of_the_swap(
+    tmp_path: Path, two_renames: bool, with_spare: bool
+) -> None:
     """Killed at every step of writing and swapping: site/ is the previous site or the new
     one, never half of either. With the exchange it is never missing; with two renames a kill
     between them leaves it aside, and the next build (even one that fails) puts it back.
-    Before the fix, that kill left no site/ at all, and every kill left a staging folder."""
+    Before the fix, that kill left no site/ at all, and every kill left a staging folder.
+    In a spare (the site the last build replaced, staged in again), the same holds."""
     from briefgen.write import check_output_dir, write_site
 
     site = tmp_path / "site"
-    write_site(site, {name: text.encode() for name, text in pages(0).items()})
+    spare = tmp_path / "cache" / "previous-site" if with_spare else None
+    write_site(site, {name: text.encode() for name, text in pages(0).items()}, spare=spare)
     for step in range(1, 500):
+        if spare is not None and not spare.exists():  # a kill took it: make one again
+            current = {p.relative_to(site).as_posix(): p.read_bytes()
+                       for p in site.rglob("*") if p.is_file() and p.name != ".briefgen-site"}
+            write_site(site, current, spare=spare)
+            assert spare.is_dir()
         previous = digest(site)
         fault = {"kill_at": step, "events": SWAP_EVENTS, "two_renames": two_renames,
-                 "site": str(site), "files": pages(step)}  # fmt: skip
+                 "site": str(site), "files": pages(step),
+                 "spare": str(spare) if spare else ""}  # fmt: skip
         run = subprocess.run([sys.executable, "-c", WRITER, json.dumps(fault)], env=environment(),
                              capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
         assert "Traceback" not in run.stderr, run.stderr
