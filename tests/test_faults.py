@@ -370,11 +370,6 @@ def test_an_input_file_that_cannot_be_read(project: Path, name: str) -> None:
     assert_untouched(project, site)
 
 
-@pytest.mark.xfail(
-    reason="load_config reads pyproject.toml before any command runs, and its OSError is a "
-    "traceback (config.py or cli.py, outside the build's error handling)",
-    strict=True,
-)
 def test_an_unreadable_pyproject_is_an_error(project: Path) -> None:
     site = digest(project / "site")
     fault = {"raise": 13, "events": ["open"], "suffix": "pyproject.toml"}

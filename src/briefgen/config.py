@@ -81,6 +81,9 @@ def load_config(root: Path | None = None) -> Config:
         except UnicodeDecodeError as exc:
             diagnostics.error(f"file is not valid UTF-8 ({exc.reason})", PYPROJECT)
             data = {}
+        except OSError as exc:  # permission denied, a folder named pyproject.toml…
+            diagnostics.error(f"cannot read this file ({exc.strerror or exc})", PYPROJECT)
+            data = {}
         tool = data.get("tool", {})
         table = tool.get("briefgen", {}) if isinstance(tool, dict) else {}
         if not isinstance(table, dict):
