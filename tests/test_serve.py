@@ -257,6 +257,24 @@ def test_a_broken_citation_keeps_the_last_good_site_and_fixing_it_recovers(
     assert "Fixed claim" in served.page()
 
 
+def test_a_file_the_build_cannot_read_is_a_located_error_not_a_traceback(
+    serve: Callable[..., Served], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As `briefgen build` says it: the file, relative to the project, and the reason."""
+    served = serve(watch=False)
+    unreadable = served.root / SECTION
+
+    def denied(*args: object, **kwargs: object) -> object:
+        raise PermissionError(13, "Permission denied", str(unreadable))
+
+    monkeypatch.setattr("briefgen.serve.live.build_site", denied)
+    assert served.live.build() is False
+    assert served.log[-2] == (
+        f"{SECTION}: cannot read this file: permission denied (Permission denied)"
+    )
+    assert served.log[-1] == "build failed; still serving the last good site"
+
+
 @pytest.mark.parametrize(
     ("path", "source"),
     [

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from briefgen.build import build_site
+from briefgen.build_command import os_error, relative_to_project
 from briefgen.config import Config, load_config
 from briefgen.errors import BriefgenError, Diagnostic, UsageError
 from briefgen.serve.events import BuildEvents
@@ -71,7 +72,10 @@ class LiveSite:
         try:
             project = build_site(self.config, strict=self.strict)
         except BriefgenError as exc:
-            self._failed(exc.diagnostics)
+            self._failed(relative_to_project(exc, self.config).diagnostics)
+            return False
+        except OSError as exc:  # a file the build could not read or write, as `build` says
+            self._failed(relative_to_project(os_error(exc, self.config), self.config).diagnostics)
             return False
         except Exception as exc:  # a bug in briefgen: keep serving, and say where to look
             traceback.print_exc()
