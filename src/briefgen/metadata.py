@@ -16,6 +16,7 @@ from typing import Any
 from briefgen.exports import GENRE, author_name
 from briefgen.format.csljson import entry_to_csl
 from briefgen.model import BibEntry, Brief, doi_url
+from briefgen.urls import link_target
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +96,13 @@ def highwire_reference(entry: BibEntry) -> str:
     elif container:
         pairs.append(("citation_inbook_title", container))
     for key, variable in (("citation_volume", "volume"), ("citation_issue", "issue"),
-                          ("citation_publisher", "publisher"), ("citation_doi", "DOI"),
-                          ("citation_public_url", "URL")):  # fmt: skip
+                          ("citation_publisher", "publisher"),
+                          ("citation_doi", "DOI")):  # fmt: skip
         if item.get(variable):
             pairs.append((key, str(item[variable])))
+    web = link_target(item.get("URL"))
+    if web:
+        pairs.append(("citation_public_url", web))
     pages = [p.strip() for p in re.split(r"[-–—]+", str(item.get("page", ""))) if p.strip()]
     if pages:
         pairs.append(("citation_firstpage", pages[0]))
@@ -208,8 +212,9 @@ def cited_work(entry: BibEntry) -> dict[str, Any]:
         work["publisher"] = {"@type": "Organization", "name": item["publisher"]}
     if item.get("page") and kind in ("ScholarlyArticle", "Article", "NewsArticle", "Chapter"):
         work["pagination"] = str(item["page"])
-    if item.get("URL"):
-        work["url"] = item["URL"]
+    web = link_target(item.get("URL"))
+    if web:  # a consumer may make it a link: only what a page may link to
+        work["url"] = web
     if item.get("DOI"):
         work["identifier"] = work["sameAs"] = doi_url(str(item["DOI"]))
     return work

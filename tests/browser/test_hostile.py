@@ -138,3 +138,11 @@ def test_refused_links_keep_their_text(hostile_site: str, new_page: Any) -> None
         assert f"Author {n}" in byline
     assert "Read the archived copy" not in byline  # its only link was a script
     assert page.locator(f'a[href="{WEB}"]').count() >= 1  # the live source stays a link
+    # Metadata a reader's tools may turn into links: only web URLs.
+    metadata = page.evaluate(
+        """() => [...document.querySelectorAll('meta[content], script[type="application/ld+json"]')]
+        .map(el => el.content || el.textContent).join(' ')"""
+    )
+    assert WEB in metadata
+    for scheme in ("javascript:", "data:", "vbscript:"):
+        assert scheme not in metadata.lower()
