@@ -7,6 +7,7 @@ the command that installs it: a skipped accessibility test must never look like 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import shutil
@@ -87,27 +88,34 @@ def tool(path: Path, install: str) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
-    """The CECOT brief with sample link health, and the features brief, built and served from
-    a sub-path."""
-    docroot = tmp_path_factory.mktemp("docroot")
+@contextlib.contextmanager
+def serving(docroot: Path) -> Iterator[str]:
+    """Serve ``docroot`` on 127.0.0.1 while the block runs; yields its URL (``http://…/``)."""
     handler = functools.partial(_QuietHandler, directory=str(docroot))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}{SUB_PATH}"
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="session")
+def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
+    """The CECOT brief with sample link health, and the features brief, built and served from
+    a sub-path."""
+    docroot = tmp_path_factory.mktemp("docroot")
+    with serving(docroot) as base:
+        url = base.rstrip("/") + SUB_PATH
         project = helpers.copy_cecot(tmp_path_factory.mktemp("project") / "cecot", base_url=url)
         helpers.sample_health(project)
         helpers.add_features_brief(project)
         helpers.build(project)
         shutil.copytree(project / "site", docroot / SUB_PATH.strip("/"))
         yield ServedSite(docroot / SUB_PATH.strip("/"), url)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.fixture(scope="package")

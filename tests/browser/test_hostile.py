@@ -3,13 +3,10 @@ no link a reader can click leads anywhere but the web (or the page itself)."""
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +16,8 @@ from briefgen.build import build_site
 from briefgen.config import load_config
 from briefgen.linkcheck.cache import LinkCache
 from briefgen.linkcheck.verdict import LinkResult, Verdict
+
+from .conftest import serving
 
 SCRIPTS = ["javascript:alert(1)", "JaVaScRiPt:alert(2)", " javascript:alert(3)",
            "java\tscript:alert(4)", "data:text/html,<script>alert(5)</script>",
@@ -76,28 +75,14 @@ def project(root: Path, base_url: str) -> Path:
     return root
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     docroot = tmp_path_factory.mktemp("docroot")
-    handler = functools.partial(_Quiet, directory=str(docroot))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/"
+    with serving(docroot) as url:
         root = project(tmp_path_factory.mktemp("project"), url)
         build_site(load_config(root), jobs=1)
         shutil.copytree(root / "site", docroot, dirs_exist_ok=True)
         yield url
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 LINKS = """() => [...document.querySelectorAll('[href], [src], [action], [formaction]')].map(
