@@ -240,6 +240,8 @@ def test_no_cookies_and_user_agent_sent(http_server: _HTTPServer, fast_config: C
         pytest.param("7", 7.0, id="seconds"),
         pytest.param(None, None, id="absent"),
         pytest.param("soon", None, id="garbage"),
+        pytest.param("\u00b2", None, id="superscript-digit"),
+        pytest.param("\u0663", None, id="arabic-indic-digit"),
         pytest.param("Wed, 21 Oct 2015 07:28:00 GMT", 0.0, id="date-in-the-past"),
     ],
 )
