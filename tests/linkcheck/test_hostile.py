@@ -148,6 +148,18 @@ def test_tunnelled_forms_of_public_ipv4_are_decided_as_the_ipv4(address: str) ->
     assert address_refusal(address) is None
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        pytest.param("fec0::1", id="site-local-low"),
+        pytest.param("feff:ffff::1", id="site-local-high"),
+    ],
+)
+def test_site_local_ipv6_is_refused(address: str) -> None:
+    reason = address_refusal(address)
+    assert reason is not None and "site-local" in reason
+
+
 def test_6to4_loopback_url_is_refused_end_to_end(fast_config: CheckConfig) -> None:
     url = "http://[2002:7f00:1::]:9/"
     config = CheckConfig(**{**_fields(fast_config), "allow_private": False})

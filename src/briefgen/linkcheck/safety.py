@@ -80,6 +80,9 @@ def _refusal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
         return f"{ip} is a link-local address"
     if ip.is_private or ip.is_reserved or ip.is_multicast or ip.is_unspecified:
         return f"{ip} is a private or reserved address"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local:
+        # fec0::/10 is deprecated, but old networks still route it inside a site.
+        return f"{ip} is a site-local address"
     if isinstance(ip, ipaddress.IPv4Address) and ip in _SHARED:
         return f"{ip} is a carrier-grade NAT (shared) address"
     if isinstance(ip, ipaddress.IPv6Address) and any(ip in net for net in _TUNNELS):
