@@ -26,6 +26,7 @@ from briefgen.markdown.footnotes import footnote_key, footnotes_plugin
 from briefgen.markdown.headings import TOP_RANK, headings_plugin
 from briefgen.markdown.inline import inline_extensions_plugin
 from briefgen.markdown.math import math_plugin
+from briefgen.markdown.nesting import nesting_plugin
 from briefgen.markdown.tables import tables_plugin
 from briefgen.markdown.tokens import plain_text
 from briefgen.markdown.typography import typography_plugin
@@ -64,6 +65,7 @@ def create_markdown(language: str = "en-US") -> MarkdownIt:
     md.use(math_plugin)
     md.use(figures_plugin)
     md.use(tables_plugin)
+    md.use(nesting_plugin)  # last: its rule runs before every other block rule
     return md
 
 

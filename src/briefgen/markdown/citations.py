@@ -19,9 +19,11 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from briefgen.errors import Location
+from briefgen.markdown.brackets import braced_key_end, bracket_index
 from briefgen.markdown.env import MarkdownEnv, report
 from briefgen.markdown.footnotes import footnote_key
 from briefgen.markdown.locators import locator_terms, parse_locator
+from briefgen.markdown.tokens import lines_before
 from briefgen.model import (
     CITATION_KEY,
     BodyLink,
@@ -36,13 +38,15 @@ if TYPE_CHECKING:
 
     from markdown_it.utils import OptionsDict
 
-_KEY = CITATION_KEY
-_ITEM = re.compile(
-    rf"^(?P<prefix>(?:[^@]*?[\s(])?)(?P<suppress>-?)@(?:\{{(?P<braced>[^{{}}]+)\}}|(?P<key>{_KEY}))"
-    r"(?P<suffix>.*)$",
-    re.DOTALL,
-)
-_NARRATIVE = re.compile(rf"@(?:\{{(?P<braced>[^{{}}]+)\}}|(?P<key>{_KEY}))")
+_KEY = re.compile(CITATION_KEY)
+# Markup that splits a group into items (``;``) or protects a ``;`` (braces, brackets, keys).
+_SPLITTERS = re.compile(r"[;{}\[\]]|@\{")
+_LABEL_MAX = 999
+"""CommonMark's longest link label: a longer ``[...]`` after a group never names a reference."""
+MAX_NESTED_BRACKETS = 4
+"""How deep brackets may nest inside a citation group (``[see [the [x] report](u) @a]`` is
+2). Deeper groups are text: each position is then read by at most five enclosing groups, so
+parsing stays linear however deeply an input nests ``[`` (Pandoc nests without a bound)."""
 
 
 def citations_plugin(md: MarkdownIt, *, token_type: str = "citation") -> None:
@@ -67,21 +71,22 @@ def parse_citation_group(
     terms = locator_terms(language)
     items = []
     for part in _split_items(text):
-        match = _ITEM.match(part.strip())
-        if match is None:
+        item = _parse_item(part.strip())
+        if item is None:
             return None
-        if "@" in match["suffix"] and _ITEM.match(match["suffix"].strip(" ,")):
+        prefix, suppress, key, rest = item
+        if "@" in rest and _parse_item(rest.strip(" ,")) is not None:
             return None
-        label, locator, suffix = parse_locator(match["suffix"], terms)
-        prefix = match["prefix"].strip()
+        label, locator, suffix = parse_locator(rest, terms)
+        prefix = prefix.strip()
         items.append(
             CitationItem(
-                key=match["braced"] or match["key"],
+                key=key,
                 locator=locator,
                 label=label,
                 prefix=prefix,
                 suffix=suffix.rstrip(),
-                mode=CitationMode.SUPPRESS_AUTHOR if match["suppress"] else CitationMode.NORMAL,
+                mode=CitationMode.SUPPRESS_AUTHOR if suppress else CitationMode.NORMAL,
                 prefix_html=render(prefix) if prefix else "",
                 suffix_html=render(suffix.rstrip()) if suffix.strip() else "",
             )
@@ -89,17 +94,58 @@ def parse_citation_group(
     return tuple(items) if items else None
 
 
+def _parse_item(part: str) -> tuple[str, bool, str, str] | None:
+    """``see -@key, p. 3`` → (prefix, author suppressed, key, what follows the key).
+
+    The key is the part's first ``@``: a prefix holds none, and ends in white space or ``(``.
+    """
+    at = part.find("@")
+    if at < 0:
+        return None
+    prefix = part[:at]
+    suppress = prefix.endswith("-")
+    if suppress:
+        prefix = prefix[:-1]
+    if prefix and not (prefix[-1].isspace() or prefix[-1] == "("):
+        return None
+    found = cite_key(part, at + 1)
+    if found is None:
+        return None
+    key, end = found
+    return prefix, suppress, key, part[end:]
+
+
+def cite_key(text: str, start: int, braces: dict[int, int] | None = None) -> tuple[str, int] | None:
+    """The citation key at ``text[start]`` (just after its ``@``) and where it ends.
+
+    Pandoc's grammar: a word character then word characters and inner punctuation, or any
+    characters but white space in balanced braces (``@{10.1/a;b}``). ``braces`` is the
+    paragraph's :class:`BracketIndex` pairs, when the caller has them (no scan needed).
+    """
+    if text.startswith("{", start):
+        end = braces.get(start) if braces is not None else braced_key_end(text, start)
+        return None if end is None else (text[start + 1 : end], end + 1)
+    match = _KEY.match(text, start)
+    return None if match is None else (match.group(), match.end())
+
+
 def _split_items(text: str) -> list[str]:
-    """Split at ``;`` outside braces (a braced locator may hold semicolons)."""
-    parts, depth, start = [], 0, 0
-    for i, char in enumerate(text):
-        if char == "{":
+    """Split at ``;`` outside braces and brackets: a braced locator, or a link in a suffix
+    (``[@a, see [x; y](url)]``), may hold semicolons."""
+    parts, depth, start, skip = [], 0, 0, 0
+    for match in _SPLITTERS.finditer(text):
+        char = match.group()
+        if match.start() < skip:  # inside a braced key
+            continue
+        if char == "@{":
+            skip = (braced_key_end(text, match.start() + 1) or match.start()) + 1
+        elif char in "{[":
             depth += 1
-        elif char == "}":
+        elif char in "}]":
             depth = max(0, depth - 1)
-        elif char == ";" and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
+        elif depth == 0:
+            parts.append(text[start : match.start()])
+            start = match.end()
     parts.append(text[start:])
     return parts
 
@@ -111,8 +157,14 @@ def _make_inline_rule(token_type: str) -> Callable[[StateInline, bool], bool]:
         # the brackets of ``[@b]`` one by one, or the link is lost (its label looks nested).
         if silent or state.src[start] != "[":
             return False
-        end = _matching_bracket(state.src, start)
-        if end is None or "@" not in state.src[start:end]:
+        index = bracket_index(state)
+        end = index.closing.get(start)
+        if (
+            end is None
+            or end >= state.posMax
+            or index.height[start] > MAX_NESTED_BRACKETS
+            or not index.has_at(start, end)
+        ):
             return False
         if _is_link_text(state, end):
             return False
@@ -144,19 +196,23 @@ def _make_narrative_rule(token_type: str) -> Callable[[StateInline, bool], bool]
         # ``name@example.org`` is an address, not a citation.
         if start > 0 and (src[start - 1].isalnum() or src[start - 1] in "_@"):
             return False
-        match = _NARRATIVE.match(src, start)
-        if match is None:
+        index = bracket_index(state) if src.startswith("@{", start) else None
+        found = cite_key(src, start + 1, index.braces if index is not None else None)
+        if found is None:
             return False
-        key = match["braced"] or match["key"]
-        pos = match.end()
+        key, pos = found
         label = locator = suffix = ""
-        bracket = re.match(r"[ \t]\[", src[pos:])
-        if bracket:
-            end = _matching_bracket(src, pos + 1)
-            inner = src[pos + 2 : end] if end is not None else ""
-            if end is not None and "@" not in inner and not _is_link_text(state, end):
+        if src.startswith((" [", "\t["), pos):
+            index = index or bracket_index(state)
+            end = index.closing.get(pos + 1)
+            if (
+                end is not None
+                and end < state.posMax
+                and not index.has_at(pos + 2, end)
+                and not _is_link_text(state, end)
+            ):
                 label, locator, suffix = parse_locator(
-                    inner, locator_terms(state.env.get("language", "en-US"))
+                    src[pos + 2 : end], locator_terms(state.env.get("language", "en-US"))
                 )
                 suffix = suffix.rstrip()
                 pos = end + 1
@@ -198,30 +254,12 @@ def _is_link_text(state: StateInline, end: int) -> bool:
         return True
     if following != "[":
         return False
-    label_end = _matching_bracket(state.src, end + 1)
-    if label_end is None:
+    label_end = bracket_index(state).closing.get(end + 1)
+    if label_end is None or label_end - end > _LABEL_MAX + 2:
         return False
     label = state.src[end + 2 : label_end] or state.src[state.pos + 1 : end]
     references = state.env.get("references", {})
-    return normalizeReference(label) in references
-
-
-def _matching_bracket(src: str, start: int) -> int | None:
-    depth = 0
-    i = start
-    while i < len(src):
-        char = src[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return None
+    return len(label) <= _LABEL_MAX and normalizeReference(label) in references
 
 
 def _make_core_rule(token_type: str) -> Callable[[StateCore], None]:
@@ -246,7 +284,7 @@ def _make_core_rule(token_type: str) -> Callable[[StateCore], None]:
                         footnote: str) -> None:  # fmt: skip
             for child in children:
                 if child.type == token_type:
-                    line = first_line + block.content.count("\n", 0, child.meta["pos"])
+                    line = first_line + lines_before(block.content, child.meta["pos"])
                     child.meta["index"] = len(citations)
                     group = CitationGroup(child.meta["items"], Location(path, line),
                                           child.meta["narrative"], footnote)  # fmt: skip

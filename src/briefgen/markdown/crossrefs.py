@@ -18,6 +18,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 
 from briefgen.errors import Location
+from briefgen.markdown.tokens import lines_before
 from briefgen.model import CITATION_KEY, CrossRef, Label
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ def _collect_labels(state: StateCore) -> None:
                 labels.append(Label(identifier, KINDS[prefix], Location(path, here)))
             if token.type == "crossref":
                 if block is not None:  # the line inside the paragraph
-                    here += block.content.count("\n", 0, token.meta["pos"])
+                    here += lines_before(block.content, token.meta["pos"])
                 refs.append(CrossRef(token.meta["labels"], Location(path, here)))
             if token.children:
                 visit(token.children, here, token if token.type == "inline" else None)

@@ -63,3 +63,12 @@ def report(env: Any, line: int | None, message: str) -> None:
     path = env.get("path", Path("<string>"))
     where = Location(path, None if line is None else line + env.get("line_offset", 0) + 1)
     env.setdefault("errors", []).append(Diagnostic(message, where))
+
+
+MESSAGE_LIMIT = 60
+"""The most characters of the author's text a message repeats (a label can be 100 KB long)."""
+
+
+def clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters for a message, with "…" where it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -15,7 +15,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from mdit_py_plugins.footnote import footnote_plugin
 
-from briefgen.markdown.env import report
+from briefgen.markdown.env import clip, report
+from briefgen.markdown.tokens import lines_before
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -50,24 +51,28 @@ def _check_definitions(state: StateCore) -> None:
             if label in defined:
                 first = defined[label]
                 where = "" if first is None else f" (first on line {first + offset + 1})"
-                message = f"footnote [^{label}] is defined twice{where}; give each its own label"
+                message = (f"footnote [^{clip(label)}] is defined twice{where}; "
+                           "give each its own label")  # fmt: skip
                 report(state.env, line, message)
             defined.setdefault(label, line)
         if token.type == "footnote_reference_open" and refs.get(":" + token.meta["label"]) == -1:
             line = token.map[0] if token.map else None
-            report(state.env, line, f"footnote [^{token.meta['label']}] is defined but never "
+            report(state.env, line, f"footnote [^{clip(token.meta['label'])}] is defined but never "
                    "referenced; cite it in the text as [^label], or remove it")  # fmt: skip
         if token.type != "inline" or not token.children:
             continue
         # Before text_join, an escaped ``\[`` is its own token, so ``\[^1]`` is not reported.
+        searched = 0  # the text children come in order: search on from the last one found
         for child in token.children:
             if child.type != "text":
                 continue
             for match in _UNDEFINED.finditer(child.content):
-                before = token.content[: token.content.find(match[0])].count("\n")
+                found = max(0, token.content.find(match[0], searched))
+                searched = found + 1
+                before = lines_before(token.content, found)
                 report(state.env, token.map[0] + before if token.map else None,
-                       f"footnote [^{match[1]}] is referenced but never defined; add a line "
-                       f"'[^{match[1]}]: …' with its text")  # fmt: skip
+                       f"footnote [^{clip(match[1])}] is referenced but never defined; add a line "
+                       f"'[^{clip(match[1])}]: …' with its text")  # fmt: skip
 
 
 def _take_bodies(state: StateCore) -> None:

@@ -26,6 +26,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath.index import math_block_dollar, math_inline_dollar
 
 from briefgen.markdown.env import report
+from briefgen.markdown.tokens import lines_before
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -206,7 +207,7 @@ def _convert_math(state: StateCore) -> None:
                 if child.type in INLINE_TYPES:
                     line = first_line
                     if line is not None:
-                        line += token.content.count("\n", 0, child.meta.get("pos", 0))
+                        line += lines_before(token.content, child.meta.get("pos", 0))
                     _convert_token(child, state.env, line)
 
 
