@@ -172,6 +172,31 @@ def test_cache_writes_happen_off_the_calling_thread() -> None:
     assert all(thread is not threading.current_thread() for thread in writers)
 
 
+def test_unexpected_cache_write_error_is_one_warning_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error other than SQLite's or the disk's does not kill the writer thread silently."""
+    from briefgen.linkcheck.command import CacheWriter
+
+    warnings: list[str] = []
+    written: list[int] = []
+
+    def failing_write(rows: list[tuple[object, ...]]) -> None:
+        written.append(len(rows))
+        raise RuntimeError("unexpected")
+
+    result = LinkResult("https://example.org/", Verdict.OK, "live", checked_at=datetime.now(UTC))
+    with LinkCache.open(tmp_path, warn=warnings.append) as cache:
+        monkeypatch.setattr(cache, "_write", failing_write)
+        writer = CacheWriter(cache)
+        for _ in range(3):
+            writer.submit([result])
+        writer.close()
+        cache.store([result])  # after the writer, as the command stores held verdicts
+    assert written == [1]  # the first write failed; the cache was not used again
+    assert len(warnings) == 1 and "link cache not used (unexpected)" in warnings[0]
+
+
 def test_killed_check_leaves_nothing_behind_after_the_next_run(
     tmp_path: Path,
     http_server: _HTTPServer,

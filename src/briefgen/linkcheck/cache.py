@@ -130,7 +130,7 @@ class LinkCache:
             with suppress(*CACHE_ERRORS):
                 db.close()
 
-    def _give_up(self, exc: BaseException) -> None:
+    def give_up(self, exc: BaseException) -> None:
         """Warn once and use the cache no more this run."""
         self._warn(_unusable(self._path, exc))
         self.close()
@@ -147,7 +147,7 @@ class LinkCache:
                     f"SELECT {_COLUMNS} FROM links WHERE url = ?", (url,)
                 ).fetchone()
             except CACHE_ERRORS as exc:
-                self._give_up(exc)
+                self.give_up(exc)
                 return {}
             result = _result_or_none(row) if row is not None else None
             if result is None:
@@ -187,7 +187,7 @@ class LinkCache:
         try:
             self._write(rows)
         except CACHE_ERRORS as exc:
-            self._give_up(exc)
+            self.give_up(exc)
 
     def _write(self, rows: Sequence[tuple[object, ...]]) -> None:
         assert self._db is not None
@@ -215,7 +215,7 @@ class LinkCache:
                     (link_target(archive_url), timestamp.isoformat() if timestamp else None, url),
                 )
         except CACHE_ERRORS as exc:
-            self._give_up(exc)
+            self.give_up(exc)
 
 
 def _unusable(path: Path, exc: BaseException) -> str:

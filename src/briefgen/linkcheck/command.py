@@ -269,8 +269,17 @@ class CacheWriter:
         self._thread.join()
 
     def _drain(self) -> None:
+        failed = False
         while (batch := self._queue.get()) is not None:
-            self._cache.store(batch)
+            if failed:
+                continue  # keep taking batches, so submit and close never wait on a dead thread
+            try:
+                self._cache.store(batch)
+            except Exception as exc:
+                # The cache is advisory: whatever went wrong (not only SQLite's own errors),
+                # the run goes on without it, with one warning instead of a thread's traceback.
+                failed = True
+                self._cache.give_up(exc)
 
 
 def _attach_archives(results: dict[str, LinkResult], check: CheckConfig, cache: LinkCache) -> None:
