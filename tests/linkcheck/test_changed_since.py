@@ -136,6 +136,24 @@ def test_text_report_says_what_can_fail(
     assert "::error" not in out and "::warning" in out
 
 
+def test_shallow_clone_without_a_merge_base_warns(
+    repo: tuple[Path, dict[str, str]], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    root, urls = repo
+    (root / "content" / "b" / "02-more.md").write_text(_section("More", ["live"]))
+    _git(root, "add", ".")
+    _git(root, "commit", "-q", "-m", "more")
+    clone = tmp_path / "clone"
+    # As actions/checkout does by default: one commit of each branch, no shared history.
+    _git(tmp_path, "clone", "-q", "--depth", "1", "--no-single-branch", root.as_uri(), str(clone))
+    code, report, err = _run(clone, capsys, "--changed-since", "origin/main")
+    assert code == 0
+    assert "no merge base of 'origin/main' and HEAD" in err
+    assert "fetch-depth: 0" in err
+    # The comparison with origin/main itself still finds the new section's citation.
+    assert _in_change(report)[urls["live"]] is True
+
+
 def test_unknown_ref_is_a_usage_error(
     repo: tuple[Path, dict[str, str]], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,8 +71,13 @@ def urls_in_change(targets: Sequence[Target], change: Change, root: Path) -> set
     }
 
 
-def find_change(config: Config, ref: str) -> Change:
-    """Ask git what changed between ``ref`` (its merge base with HEAD) and the work tree."""
+def find_change(
+    config: Config, ref: str, *, warn: Callable[[str], None] = lambda _message: None
+) -> Change:
+    """Ask git what changed between ``ref`` (its merge base with HEAD) and the work tree.
+
+    ``warn`` is told when git finds no merge base (a shallow clone, most often).
+    """
     root = config.root.resolve()
     top = Path(_git(root, "rev-parse", "--show-toplevel", what="find the git repository"))
     if ref.startswith("-") or not _git_ok(root, "rev-parse", "--verify", "--quiet",
@@ -81,7 +86,16 @@ def find_change(config: Config, ref: str) -> Change:
             f"--changed-since {ref[:80]!r} is not a commit git knows; expected a branch, tag or"
             " commit (in CI, fetch it first: git fetch origin main)"
         )
-    base = _git(root, "merge-base", ref, "HEAD", what="", allow_fail=True) or ref
+    base = _git(root, "merge-base", ref, "HEAD", what="", allow_fail=True)
+    if not base:
+        # Comparing with REF itself still works, but whatever REF gained since the branch
+        # started would count as this change's (new rot on main could fail the pull request).
+        warn(
+            f"warning: --changed-since: git found no merge base of {ref[:80]!r} and HEAD (a"
+            f" shallow clone?), so the change is taken against {ref[:80]!r} itself; fetch the"
+            " history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)"
+        )
+        base = ref
     names = _git(top, "diff", "--name-only", "-z", "--no-renames", base, "--", what="diff")
     untracked = _git(top, "ls-files", "--others", "--exclude-standard", "-z", what="list files")
     changed = [name for name in (names + "\0" + untracked).split("\0") if name]

@@ -110,7 +110,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
         if changed_since is not None:
             from briefgen.linkcheck.changes import find_change, urls_in_change
 
-            change = find_change(config, changed_since)
+            change = find_change(config, changed_since, warn=_warn)
             in_change = frozenset(urls_in_change(targets, change, config.root))
     except BriefgenError as exc:
         print(exc.format_message(), file=sys.stderr)
