@@ -314,6 +314,10 @@ class _Budget:
         self.exhausted = False
 
 
+_BARE_WORD = re.compile(r'[^\s#{"]+')
+"""A macro name or number in a value (matched in place: slicing the value was quadratic)."""
+
+
 def _resolve(
     value: str,
     strings: Mapping[str, str],
@@ -334,7 +338,7 @@ def _resolve(
             parts.append(value[i + 1 : end])
             i = end + 1
         else:
-            match = re.match(r'[^\s#{"]+', value[i:])
+            match = _BARE_WORD.match(value, i)
             assert match is not None
             word = match.group()
             if word.isdigit():
@@ -539,6 +543,7 @@ _LIGATURES = (("---", "—"), ("--", "–"), ("``", "“"), ("''", "”"), ("`",
 
 
 _COMMAND = re.compile(r"\\(?:[A-Za-z]+|.?)", re.S)
+_LETTERS = re.compile(r"[A-Za-z]+")
 _MAX_DEPTH = 64
 """How deep groups and commands nest before the rest is read as flat text.
 
@@ -557,27 +562,33 @@ class _LatexReader:
 
     def read(self, closing: bool) -> list[Inline]:
         out: list[Inline] = []
-        buffer: list[str] = []
+        word: list[str] = []  # the pieces of the word being read, joined when it ends
+        buffer: list[str] = []  # its raw characters not yet read for ligatures (-- → –)
 
         def flush() -> None:
             if buffer:
-                word = _ligatures("".join(buffer))
-                if out and isinstance(out[-1], str) and out[-1] != " ":
-                    out[-1] += word
-                else:
-                    out.append(word)
+                word.append(_ligatures("".join(buffer)))
                 buffer.clear()
+
+        def end_word() -> None:
+            # Joined once: appending each piece to out[-1] was quadratic in a long word.
+            flush()
+            if word:
+                out.append("".join(word))
+                word.clear()
 
         def add(items: list[Inline]) -> None:
             flush()
             for item in items:
-                if isinstance(item, str) and item != " " and out and isinstance(out[-1], str) \
-                        and out[-1] != " ":  # fmt: skip
-                    out[-1] += item
-                elif item == " " and (not out or out[-1] == " "):
-                    continue
-                else:
+                if isinstance(item, Group):
+                    end_word()
                     out.append(item)
+                elif item != " ":
+                    word.append(item)
+                else:
+                    end_word()
+                    if out and out[-1] != " ":
+                        out.append(" ")
 
         text = self.text
         while self.i < len(text):
@@ -586,12 +597,12 @@ class _LatexReader:
                 self.i += 1
                 break
             if char.isspace():
-                flush()
+                end_word()
                 if out and out[-1] != " ":
                     out.append(" ")
                 self.i += 1
             elif char == "{":
-                flush()
+                end_word()
                 out.append(Group(tuple(_strip(self._group()))))
             elif char == "}":
                 self.i += 1  # unbalanced: bibtexparser already reported the block
@@ -611,7 +622,7 @@ class _LatexReader:
             else:
                 buffer.append(char)
                 self.i += 1
-        flush()
+        end_word()
         return out
 
     def _group(self) -> list[Inline]:
@@ -646,7 +657,7 @@ class _LatexReader:
         if self.i >= len(text):
             return []
         char = text[self.i]
-        match = re.match(r"[A-Za-z]+", text[self.i :])
+        match = _LETTERS.match(text, self.i)
         name = match.group() if match else char
         self.i += len(name)
         if name in _ACCENTS:

@@ -7,6 +7,7 @@ into :func:`chunks` and carry a :class:`CaseState` from chunk to chunk with :fun
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from enum import Enum, auto
 
@@ -31,14 +32,12 @@ def chunks(text: str) -> list[str]:
     """Haskell's ``groupBy sameType``: runs of letters and digits, of spaces, of punctuation;
     any other character (a symbol) on its own."""
     result: list[str] = []
-    previous = ""
-    for char in text:
-        kind = _kind(char)
-        if result and kind == previous and kind != "other":
-            result[-1] += char
+    # Grouped, then joined: appending to result[-1] char by char was quadratic in a long word.
+    for kind, run in itertools.groupby(text, _kind):
+        if kind == "other":
+            result.extend(run)
         else:
-            result.append(char)
-        previous = kind
+            result.append("".join(run))
     return result
 
 

@@ -13,6 +13,8 @@ most for the printed reference:
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -413,13 +415,12 @@ class RichText:
     __slots__ = ("runs",)
 
     def __init__(self, runs: Iterable[tuple[str, bool]]) -> None:
-        merged: list[tuple[str, bool]] = []
-        for text, nocase in runs:
-            if merged and merged[-1][1] == nocase:
-                merged[-1] = (merged[-1][0] + text, nocase)
-            elif text:
-                merged.append((text, nocase))
-        self.runs = tuple(merged)
+        # Neighbours of one kind are joined once (adding each to the last run was quadratic).
+        kept = ((text, nocase) for text, nocase in runs if text)
+        self.runs = tuple(
+            ("".join(text for text, _ in group), nocase)
+            for nocase, group in itertools.groupby(kept, key=operator.itemgetter(1))
+        )
 
     @classmethod
     def of(cls, inlines: Sequence[Inline], *, protect: bool) -> RichText:
