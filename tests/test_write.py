@@ -390,3 +390,68 @@ def test_a_failed_exchange_keeps_the_site(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.undo()
     assert tree(tmp_path / "site") == before
     assert staging_folders(tmp_path) == []
+
+
+# The spare: the site a swap retired, staged in by the next build.
+
+
+def spare_site(tmp_path: Path) -> tuple[Path, Path]:
+    """A site written twice with a spare: the spare now holds the first version."""
+    site, spare = tmp_path / "site", tmp_path / "cache" / "previous-site"
+    write_site(site, {"index.html": b"one", "b/index.html": b"one b"}, spare=spare)
+    write_site(site, {"index.html": b"two", "b/index.html": b"two b"}, spare=spare)
+    assert tree(spare)["index.html"] == b"one"
+    return site, spare
+
+
+def test_the_spare_is_kept_with_either_swap(tmp_path: Path, swap_kind: str) -> None:
+    site, spare = spare_site(tmp_path)
+    write_site(site, {"index.html": b"three", "c/index.html": b"c"}, spare=spare)
+    assert {k: v for k, v in tree(site).items() if k != MARKER} == {
+        "index.html": b"three",
+        "c/index.html": b"c",
+    }
+    assert tree(spare)["index.html"] == b"two"
+    assert staging_folders(tmp_path) == []
+
+
+def test_a_file_becomes_a_folder_and_back(tmp_path: Path) -> None:
+    """The spare is the site two builds back: where it has a file, the new site may have a
+    folder of that name, and the reverse."""
+    site, spare = spare_site(tmp_path)
+    versions = [{"notes": b"a file"}, {"other": b"x"}, {"notes/index.html": b"a folder"},
+                {"other": b"y"}, {"notes": b"a file again"}]  # fmt: skip
+    for files in versions:
+        write_site(site, files, spare=spare)
+        assert {k: v for k, v in tree(site).items() if k != MARKER} == files
+
+
+def test_links_and_strays_in_the_spare_are_never_written_through(tmp_path: Path) -> None:
+    site, spare = spare_site(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "index.html").write_bytes(b"victim")
+    shutil.rmtree(spare / "b")
+    (spare / "b").symlink_to(outside)  # a folder link where the new site has a folder
+    (spare / "index.html").unlink()
+    (spare / "index.html").symlink_to(outside / "index.html")  # a file link
+    os.mkfifo(spare / "pipe")
+    write_site(site, {"index.html": b"new", "b/index.html": b"new b"}, spare=spare)
+    assert (outside / "index.html").read_bytes() == b"victim"
+    assert not any(p.is_symlink() for p in [site, *site.rglob("*")])
+    assert {k: v for k, v in tree(site).items() if k != MARKER} == {
+        "index.html": b"new",
+        "b/index.html": b"new b",
+    }
+
+
+def test_a_spare_briefgen_did_not_write_is_not_used(tmp_path: Path) -> None:
+    """A pull request may commit a folder at the spare's path: without the marker file it is
+    removed, not staged in."""
+    site, spare = tmp_path / "site", tmp_path / "cache" / "previous-site"
+    write_site(site, {"index.html": b"one"}, spare=spare)
+    (spare / "planted").mkdir(parents=True)
+    (spare / "planted" / "index.html").write_bytes(b"planted")
+    write_site(site, {"index.html": b"two"}, spare=spare)
+    assert "planted/index.html" not in tree(site)
+    assert "planted/index.html" not in tree(spare)

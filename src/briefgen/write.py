@@ -105,8 +105,11 @@ def write_site(
                 raise
     except OSError as exc:
         raise _write_error(exc, output, None, sources) from exc
+    wanted = {*sources, *(reused or {}), *files}
     swapped = False
     try:
+        if reusing:  # first, what the new site lacks goes (the search index too: made afresh)
+            _prune(staging, wanted)
         for relative, source in sorted(sources.items()):
             with _writing(staging / relative) as target:
                 if not (reusing and _same_file_bytes(target, source)):
@@ -122,8 +125,6 @@ def write_site(
                 if not (reusing and _same_bytes(target, content)):
                     _replace(target)
                     target.write_bytes(content)
-        if reusing:  # what the new site lacks goes, the search index too (made afresh)
-            _prune(staging, {*sources, *(reused or {}), *files, MARKER})
         if finish is not None:
             finish(staging)
         with _writing(staging / MARKER) as target:
@@ -132,43 +133,46 @@ def write_site(
                               "build.\n", encoding="utf-8")  # fmt: skip
         os.chmod(staging, 0o755)
         with _locked(output.parent):
-            _swap(staging, output)
+            # The previous site is kept as the spare the next build stages in, or removed.
+            _swap(staging, output, retire=functools.partial(_retire, spare=spare))
         swapped = True
     except OSError as exc:
         raise _write_error(exc, output, staging, sources) from exc
     finally:
-        # After an exchange the staging folder holds the previous site: kept as the spare the
-        # next build stages in, or removed. After a failure it is half-written: removed.
-        if not (swapped and spare is not None and _keep_spare(staging, spare)):
+        if not swapped:  # half-written
             _remove(staging)
         _release(hold)
 
 
 def _take_spare(spare: Path | None, output: Path) -> Path | None:
     """Move the spare site (see :func:`write_site`) to a fresh staging name beside ``output``;
-    None when there is none or it cannot move there (another file system)."""
-    if spare is None or not spare.is_dir() or spare.is_symlink():
+    None when there is none, it is not a site briefgen wrote (no marker file: a pull request
+    could commit one), or it cannot move there (another file system). What it holds is still
+    not trusted: :func:`_prune` leaves only plain folders and files."""
+    if spare is None or spare.is_symlink() or not (spare / MARKER).is_file():
+        if spare is not None and os.path.lexists(spare):
+            _remove(spare)
         return None
     staging = output.parent / f".{output.name}.new-{os.getpid()}-{time.monotonic_ns()}"
     try:
         spare.rename(staging)
+        os.utime(staging)  # a fresh staging folder, to a cleanup that goes by age
     except OSError:
         _remove(spare)
+        _remove(staging)
         return None
     return staging
 
 
-def _keep_spare(staging: Path, spare: Path) -> bool:
-    """Keep the retired site as the spare; False when there is nothing to keep or it cannot
-    be moved (the caller removes it)."""
-    if not staging.is_dir() or staging.is_symlink() or os.path.lexists(spare):
-        return False
-    try:
-        spare.parent.mkdir(parents=True, exist_ok=True)
-        staging.rename(spare)
-    except OSError:
-        return False
-    return True
+def _retire(previous: Path, *, spare: Path | None) -> None:
+    """The site a swap replaced: kept as ``spare`` when there is room, else removed."""
+    keep = spare is not None and previous.is_dir() and not previous.is_symlink()
+    if keep and spare is not None and not os.path.lexists(spare):
+        with contextlib.suppress(OSError):
+            spare.parent.mkdir(parents=True, exist_ok=True)
+            previous.rename(spare)
+            return
+    _remove(previous)
 
 
 def _replace(target: Path) -> None:
@@ -213,18 +217,23 @@ def _untouched_copy(target: Path, source: Path) -> bool:
 
 
 def _prune(staging: Path, wanted: set[str]) -> None:
-    """Remove from a reused staging folder every file and folder the new site does not have."""
-    folders = {str(Path(path).parent) for path in wanted}
-    folders |= {str(parent) for path in folders for parent in Path(path).parents}
-    for top, dirs, names in os.walk(staging, topdown=True):
-        here = Path(top).relative_to(staging)
-        for name in names:
-            if (here / name).as_posix() not in wanted:
-                (Path(top) / name).unlink()
-        for name in list(dirs):
-            if (here / name).as_posix() not in folders:
-                _replace(Path(top) / name)
-                dirs.remove(name)
+    """Leave in a reused staging folder only what the new site has, as plain folders and files:
+    a file not wanted goes, so does a file where a folder is wanted (or the reverse), and so
+    does anything else (a symbolic link, a device), wherever it is.
+
+    Names are compared exactly: on a case-insensitive disk, ``Logo.png`` goes before
+    ``logo.png`` is written."""
+    folders = {parent.as_posix() for path in wanted for parent in Path(path).parents}
+    pending = [(staging, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = f"{prefix}{entry.name}"
+                if entry.is_dir(follow_symlinks=False) and name in folders:
+                    pending.append((Path(entry.path), f"{name}/"))
+                elif not (entry.is_file(follow_symlinks=False) and name in wanted):
+                    _replace(Path(entry.path))
 
 
 @contextlib.contextmanager
@@ -532,12 +541,14 @@ def _locked(parent: Path) -> Iterator[None]:
         _release(hold)
 
 
-def _swap(staging: Path, output: Path) -> None:
-    """Put ``staging`` at ``output``; the previous site ends at ``staging`` or is removed."""
+def _swap(staging: Path, output: Path, *, retire: Callable[[Path], None] = _remove) -> None:
+    """Put ``staging`` at ``output``; ``retire`` then takes the previous site (by default it
+    is removed)."""
     if not os.path.lexists(output):
         staging.rename(output)
         return
     if _exchange(staging, output):
+        retire(staging)
         return
     retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
     retired.rmdir()
@@ -551,7 +562,7 @@ def _swap(staging: Path, output: Path) -> None:
         except BaseException:
             retired.rename(output)
             raise
-        _remove(retired)
+        retire(retired)
     finally:
         _release(hold)
 
