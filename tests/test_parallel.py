@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -37,7 +38,12 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many briefs each build sent to worker processes."""
+    """How many briefs each build sent to worker processes.
+
+    Threads that earlier tests left behind (idle servers) would keep the build from forking
+    at all (see ``test_no_workers_beside_other_threads``): here they do not count.
+    """
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
     sent: list[int] = []
     real = build._in_workers
 
@@ -101,3 +107,21 @@ def test_few_briefs_are_built_in_the_process(
     section.write_text(section.read_text() + "\nOne more sentence.\n")
     build_site(load_config(root), jobs=2)
     assert workers == [12]  # the edit rebuilt one brief, without workers
+
+
+def test_no_workers_beside_other_threads(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forking a process that runs other threads (``serve``'s watcher and server) can copy a
+    lock another thread holds: such a build stays in its own process."""
+    sent: list[int] = []
+    monkeypatch.setattr(build, "_in_workers", lambda work, todo, jobs: sent.append(len(todo)))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        build_site(load_config(copy(corpus, tmp_path / "root")), jobs=2)
+    finally:
+        stop.set()
+        other.join()
+    assert sent == []
