@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from briefgen import build
+from briefgen import parallel
 from briefgen.build import build_site
 from briefgen.config import load_config
 from briefgen.errors import BuildFailed
@@ -45,13 +45,13 @@ def workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """
     monkeypatch.setattr(threading, "active_count", lambda: 1)
     sent: list[int] = []
-    real = build._in_workers
+    real = parallel.forked_map
 
     def spy(work: Any, todo: list[Any], jobs: int) -> Iterator[Any]:
         sent.append(len(todo))
         yield from real(work, todo, jobs)
 
-    monkeypatch.setattr(build, "_in_workers", spy)
+    monkeypatch.setattr(parallel, "forked_map", spy)
     return sent
 
 
@@ -115,7 +115,7 @@ def test_no_workers_beside_other_threads(
     """Forking a process that runs other threads (``serve``'s watcher and server) can copy a
     lock another thread holds: such a build stays in its own process."""
     sent: list[int] = []
-    monkeypatch.setattr(build, "_in_workers", lambda work, todo, jobs: sent.append(len(todo)))
+    monkeypatch.setattr(parallel, "forked_map", lambda work, todo, jobs: sent.append(len(todo)))
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
@@ -125,3 +125,19 @@ def test_no_workers_beside_other_threads(
         stop.set()
         other.join()
     assert sent == []
+
+
+def test_results_come_back_in_order_from_several_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    shared = {n: n * n for n in range(100)}  # read by the workers, never sent to them
+    assert parallel.pays(100, 2)
+    found = list(parallel.forked_map(lambda n: (shared[n], os.getpid()), range(100), 2))
+    assert [square for square, _ in found] == [n * n for n in range(100)]
+    assert os.getpid() not in {pid for _, pid in found}  # computed in the workers
+
+
+def test_when_workers_pay() -> None:
+    assert not parallel.pays(parallel.MINIMUM - 1, 8)  # too few items
+    assert not parallel.pays(100, 1)  # one job

@@ -4,14 +4,14 @@ anything is written, then write the site in one swap."""
 
 from __future__ import annotations
 
-import os
 from collections import ChainMap
-from collections.abc import Callable, Collection, Generator, Iterator
+from collections.abc import Callable, Collection, Generator
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from briefgen import parallel
 from briefgen.bibliography import load_bibliography
 from briefgen.citations import resolve_citations
 from briefgen.config import PYPROJECT, Config
@@ -202,72 +202,18 @@ class _BriefWork:
         return _Outcome(one, found.items, used, cites_any, kept)
 
 
-PARALLEL_MIN = 8
-"""Fewer briefs to resolve than this are done in the build's own process: starting workers
-costs more than it saves."""
-
-
-def default_jobs() -> int:
-    """The cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def _in_order(
     work: _BriefWork, todo: list[tuple[Brief, Bibliography]], *, healthy: bool, jobs: int
 ) -> Generator[_Outcome, None, None]:
-    """Each brief's outcome, in ``todo``'s order: from worker processes when it pays."""
-    jobs = min(jobs, len(todo))
-    if jobs > 1 and len(todo) >= PARALLEL_MIN and _can_fork():
-        yield from _in_workers(work, todo, jobs)
+    """Each brief's outcome, in ``todo``'s order: from worker processes when it pays. A worker
+    sees only its own briefs, so it builds each (``healthy``); the build then decides."""
+    if parallel.pays(len(todo), jobs):
+        yield from parallel.forked_map(lambda item: work(*item, True), todo, jobs)
         return
     for brief, bibliography in todo:
         outcome = work(brief, bibliography, healthy)
         healthy = healthy and not any(d.severity is Severity.ERROR for d in outcome.diagnostics)
         yield outcome
-
-
-def _can_fork() -> bool:
-    """Workers are forked, so they share the parsed bibliography without copying it; forking a
-    process that runs other threads (``serve``'s watcher) is not safe, so it is not done."""
-    import multiprocessing
-    import threading
-
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-
-
-_JOBS: tuple[_BriefWork, list[tuple[Brief, Bibliography]]] | None = None
-"""The work of the running build, inherited by its forked workers (nothing is pickled but the
-brief's number and its outcome)."""
-
-
-def _run_job(index: int) -> _Outcome:
-    assert _JOBS is not None
-    work, todo = _JOBS
-    brief, bibliography = todo[index]
-    # Each worker sees only its own briefs: it reports what it finds, and the build decides.
-    return work(brief, bibliography, True)
-
-
-def _in_workers(
-    work: _BriefWork, todo: list[tuple[Brief, Bibliography]], jobs: int
-) -> Iterator[_Outcome]:
-    import gc
-    import multiprocessing
-
-    global _JOBS
-    _JOBS = (work, todo)
-    # Objects that exist now are never collected in the workers: their pages stay shared.
-    gc.freeze()
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            chunk = max(1, min(16, len(todo) // (jobs * 8)))
-            yield from pool.imap(_run_job, range(len(todo)), chunksize=chunk)
-    finally:
-        _JOBS = None
-        gc.unfreeze()
 
 
 def _folder_fingerprints(config: Config, hashes: FileHashes) -> dict[str, str]:
@@ -465,7 +411,7 @@ def build_site(
     pagefind = pagefind_binary() if config.search else None
     cache = BuildCache(config) if incremental else BuildCache.empty(config)
     try:
-        return _build(config, cache, pagefind, strict=strict, jobs=jobs or default_jobs())
+        return _build(config, cache, pagefind, strict=strict, jobs=jobs or parallel.cores())
     finally:
         cache.close()
 
