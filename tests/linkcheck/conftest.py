@@ -129,6 +129,11 @@ def _always_429(h: Handler) -> None:
     h.reply(429, {"Retry-After": "0"})
 
 
+@behaviour("/always-429-1s")
+def _always_429_1s(h: Handler) -> None:
+    h.reply(429, {"Retry-After": "1"})
+
+
 @behaviour("/flaky")
 def _flaky(h: Handler) -> None:
     h.reply(500) if h.count == 1 else h.reply(200)

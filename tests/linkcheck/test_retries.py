@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from dataclasses import replace
+from pathlib import Path
+
+import pytest
 
 from briefgen.linkcheck.config import CheckConfig
 from briefgen.linkcheck.verdict import Verdict
 
 from .conftest import _HTTPServer, run_check, url_of
+from .helpers import check_json, write_links
 
 
 def _requests(server: _HTTPServer, url: str) -> list[tuple[float, str]]:
@@ -48,9 +53,29 @@ def test_retry_budget_bounds_the_whole_run(
     # would be a transient failure of its own.
     config = replace(fast_config, retries=3, retry_backoff=0.01, retry_budget=5, host_concurrency=2)
     outcome = run_check(urls, config)
-    assert all(r.verdict is Verdict.BROKEN for r in outcome.results.values())
     # One GET each, then five retries in all.
     assert sum(len(_requests(http_server, url)) for url in urls) == 12 + 5
+    # A 503 tried as often as allowed is broken; one the budget left untried is not known to be.
+    verdicts = Counter(r.verdict for r in outcome.results.values())
+    assert set(verdicts) <= {Verdict.BROKEN, Verdict.UNCHECKED}
+    assert verdicts[Verdict.UNCHECKED] >= 12 - 5
+    for result in outcome.results.values():
+        if result.verdict is Verdict.UNCHECKED:
+            assert result.reason.startswith("could not verify: server error (503)")
+            assert result.reason.endswith("the run's retry budget was spent")
+
+
+def test_failures_left_by_the_spent_budget_are_unverified_not_broken(
+    tmp_path: Path, http_server: _HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    urls = [url_of(http_server, "/unavailable") for _ in range(3)]
+    write_links(tmp_path, urls)
+    code, report = check_json(
+        tmp_path, ["--allow-private", str(tmp_path / "links.md")], capsys,
+        retries=2, retry_budget=0, host_concurrency=1,
+    )  # fmt: skip
+    assert code == 3  # could not verify, not 1 (broken)
+    assert {link["verdict"] for link in report["links"]} == {"unchecked"}
 
 
 def test_timeout_is_retried_once(silent_port: int, fast_config: CheckConfig) -> None:
@@ -72,6 +97,50 @@ def test_429_pauses_the_host_for_retry_after(
     later = sorted(at for url in others for at, _method in _requests(http_server, url))
     # Nothing more went to the host until Retry-After had passed.
     assert later[0] >= answered_429 + 0.9
+
+
+def test_waiting_behind_a_rate_limit_does_not_count_against_the_url_deadline(
+    http_server: _HTTPServer, fast_config: CheckConfig
+) -> None:
+    """URLs queued while their host pauses after a 429 are sent later, never called broken."""
+    urls = [url_of(http_server, "/always-429-1s") for _ in range(3)]
+    config = replace(
+        fast_config, host_concurrency=1, retries=0, url_deadline=0.5, retry_after_cap=1.0
+    )
+    outcome = run_check(urls, config)
+    assert [(r.verdict, r.status_code) for r in outcome.results.values()] == [
+        (Verdict.BLOCKED, 429)
+    ] * 3, [r.reason for r in outcome.results.values()]
+    # Each was sent, one Retry-After apart.
+    starts = sorted(at for url in urls for at, _method in _requests(http_server, url))
+    assert len(starts) == 3 and starts[2] - starts[0] >= 1.8
+
+
+def test_a_paused_host_holds_no_run_wide_slot(
+    http_server: _HTTPServer, second_server: _HTTPServer, fast_config: CheckConfig
+) -> None:
+    """While one host waits out its Retry-After, the other hosts' requests go on."""
+    limited = [url_of(http_server, "/always-429-1s") for _ in range(2)]
+    others = [url_of(second_server, "/ok") for _ in range(3)]
+    config = replace(fast_config, max_concurrency=1, host_concurrency=1, retries=0)
+    outcome = run_check([*limited, *others], config)
+    assert all(outcome.results[url].verdict is Verdict.OK for url in others)
+    second_429 = _requests(http_server, limited[1])[0][0]
+    assert max(at for url in others for at, _method in _requests(second_server, url)) < second_429
+
+
+def test_url_never_sent_before_the_run_deadline_behind_a_429_is_blocked(
+    http_server: _HTTPServer, fast_config: CheckConfig
+) -> None:
+    limited = url_of(http_server, "/always-429-1s")
+    queued = url_of(http_server, "/ok")
+    config = replace(fast_config, host_concurrency=1, retries=0, deadline=0.5)
+    outcome = run_check([limited, queued], config)
+    assert outcome.deadline_hit
+    assert outcome.results[limited].verdict is Verdict.BLOCKED
+    result = outcome.results[queued]
+    assert result.verdict is Verdict.BLOCKED and "answered 429" in result.reason
+    assert _requests(http_server, queued) == []
 
 
 def test_one_rate_limit_window_is_one_pause() -> None:

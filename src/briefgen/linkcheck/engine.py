@@ -7,7 +7,7 @@ import random
 import ssl
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -106,9 +106,53 @@ class _HostGate:
 
 
 @dataclass(slots=True)
+class _UrlClock:
+    """The per-URL deadline: time that runs only while a request of the URL's own is under way.
+
+    Waiting for the host's turn (behind a rate limit, or behind the host's other URLs) or for a
+    free slot is not time spent on the URL: counted, it turned URLs that were never sent into
+    "no verdict within the per-URL deadline", that is into false "broken".
+    """
+
+    remaining: float
+    """Seconds left; backoff sleeps between retries are taken off too."""
+    _timeout: asyncio.Timeout | None = None
+    _since: float | None = None
+
+    def bind(self, timeout: asyncio.Timeout) -> None:
+        """Drive ``timeout`` (entered with no deadline) for the attempt under way."""
+        self._timeout = timeout
+
+    def unbind(self) -> None:
+        """The attempt ended: stop the clock and let go of its timeout."""
+        self.pause()
+        self._timeout = None
+
+    def run(self) -> None:
+        """A request was sent: the clock runs."""
+        if self._since is not None or self._timeout is None or self._timeout.expired():
+            return
+        self._since = time.monotonic()
+        loop = asyncio.get_running_loop()
+        self._timeout.reschedule(loop.time() + max(self.remaining, 0.0))
+
+    def pause(self) -> None:
+        """Waiting again (for a turn or a slot): the clock stops."""
+        if self._since is None:
+            return
+        self.remaining -= time.monotonic() - self._since
+        self._since = None
+        if self._timeout is not None and not self._timeout.expired():
+            self._timeout.reschedule(None)
+
+
+@dataclass(slots=True)
 class _Progress:
+    clock: _UrlClock
     last: _Answer | _Failure | None = None
     answered: bool = False
+    sent: bool = False
+    """True once a request for the URL got its turn and went out."""
 
 
 # The pause after a 429 without Retry-After, doubled on each 429 in a row up to the maximum.
@@ -156,6 +200,7 @@ class Checker:
     _gates: dict[str, _HostGate] = field(default_factory=dict)
     _all_slots: asyncio.Semaphore | None = None
     _passes: _Passes | None = None
+    _progress: dict[str, _Progress] = field(default_factory=dict)
 
     def _gate(self, host: str) -> _HostGate:
         gate = self._gates.get(host)
@@ -164,7 +209,9 @@ class Checker:
             gate = self._gates[host] = _HostGate(asyncio.Semaphore(concurrency), interval, headers)
         return gate
 
-    async def _request(self, method: str, url: str) -> tuple[str, int, Mapping[str, str]]:
+    async def _request(
+        self, method: str, url: str, progress: _Progress
+    ) -> tuple[str, int, Mapping[str, str]]:
         """Send one request, read at most a small slice of the body, and close it.
 
         Returns the method actually used: once a host has mishandled HEAD, GET is sent instead,
@@ -173,34 +220,46 @@ class Checker:
         if self._all_slots is None:
             self._all_slots = asyncio.Semaphore(self.config.max_concurrency)
         gate = self._gate((urlsplit(url).hostname or "").lower())
-        async with gate.slots, self._all_slots:
+        progress.clock.pause()
+        # The run-wide slot is taken only once the host's turn has come: a request waiting out
+        # its host's rate-limit pause must not keep other hosts' requests from being sent.
+        async with gate.slots:
             await gate.wait_turn()
-            if method == "HEAD" and gate.head_unreliable:
-                method = "GET"
-            request = self.client.build_request(method, url, headers=dict(gate.headers))
-            sent_at = time.monotonic()
-            response = await self.client.send(request, stream=True)
-            try:
-                if method == "GET":
-                    # A small body is read whole so the connection can be reused; a large one
-                    # (a 20 MB PDF) is cut off, which costs only that one connection.
-                    seen = 0
-                    async for chunk in response.aiter_raw():
-                        seen += len(chunk)
-                        if seen > self.config.max_body_bytes:
-                            break
-                elif needs_get_fallback(response.status_code, self.config.accept):
-                    # The host mishandles HEAD (or the page is gone, which GET confirms just as
-                    # well): its other URLs go straight to GET, saving a request each.
-                    gate.head_unreliable = True
-            finally:
-                await response.aclose()
-            if response.status_code == 429:
-                retry_after = parse_retry_after(response.headers.get("retry-after"))
-                gate.rate_limited(retry_after, self.config.retry_after_cap, sent_at)
-            elif response.status_code < 400:
-                gate.answered()
-            return method, response.status_code, response.headers
+            async with self._all_slots:
+                progress.clock.run()
+                progress.sent = True
+                return await self._send(method, url, gate)
+
+    async def _send(
+        self, method: str, url: str, gate: _HostGate
+    ) -> tuple[str, int, Mapping[str, str]]:
+        """Send one request on the host's turn (see :meth:`_request`)."""
+        if method == "HEAD" and gate.head_unreliable:
+            method = "GET"
+        request = self.client.build_request(method, url, headers=dict(gate.headers))
+        sent_at = time.monotonic()
+        response = await self.client.send(request, stream=True)
+        try:
+            if method == "GET":
+                # A small body is read whole so the connection can be reused; a large one
+                # (a 20 MB PDF) is cut off, which costs only that one connection.
+                seen = 0
+                async for chunk in response.aiter_raw():
+                    seen += len(chunk)
+                    if seen > self.config.max_body_bytes:
+                        break
+            elif needs_get_fallback(response.status_code, self.config.accept):
+                # The host mishandles HEAD (or the page is gone, which GET confirms just as
+                # well): its other URLs go straight to GET, saving a request each.
+                gate.head_unreliable = True
+        finally:
+            await response.aclose()
+        if response.status_code == 429:
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            gate.rate_limited(retry_after, self.config.retry_after_cap, sent_at)
+        elif response.status_code < 400:
+            gate.answered()
+        return method, response.status_code, response.headers
 
     async def _follow(self, url: str, method: str, progress: _Progress) -> _Answer | _Failure:
         """Request ``url`` and follow its redirects, vetting and recording every hop."""
@@ -214,7 +273,7 @@ class Checker:
                     FailureKind.REFUSED, f"redirect to {current}: {refusal}", tuple(chain)
                 )
             try:
-                method, status, headers = await self._request(method, current)
+                method, status, headers = await self._request(method, current, progress)
             except Exception as exc:  # translated in one place: translate_error
                 kind, reason = translate_error(exc)
                 if chain:
@@ -246,21 +305,20 @@ class Checker:
         A transient failure (429, 502, 503, 504, 408, a reset, a timeout, a refused or timed
         out connection) is retried after the first pass over every URL has ended, with a short
         backoff (or the server's ``Retry-After``, capped), while the run's retry budget lasts.
-        Anything else, a 500 included, is a verdict at once.
+        Anything else, a 500 included, is a verdict at once. A transient failure left when the
+        budget is spent is ``unchecked``: it is not known to be broken.
         """
         passes = self._passes or _Passes(first_left=1, budget=self.config.retries)
-        progress = _Progress()
-        # The per-URL deadline counts the time spent on this URL, not the wait for the first
-        # pass to end (which may be long on a big run).
-        remaining = self.config.url_deadline
+        # The per-URL deadline counts the time spent on this URL, not the waits for the host's
+        # turn or for the first pass to end (which may be long on a big run).
+        progress = self._progress[url] = _Progress(_UrlClock(self.config.url_deadline))
         attempt = 0
         first = True
+        budget_spent = False
         try:
             while True:
-                started = time.monotonic()
-                outcome = await self._attempt(url, progress, remaining)
+                outcome = await self._attempt(url, progress)
                 failed_at = time.monotonic()
-                remaining -= failed_at - started
                 if first:
                     first = False
                     passes.first_attempt_finished()
@@ -275,28 +333,46 @@ class Checker:
                 # The backoff runs from the failure, so the wait for the pass is part of it;
                 # what is left of it counts against the URL's deadline, the pass does not.
                 delay = max(delay - (time.monotonic() - failed_at), 0.0)
-                if remaining - delay <= 0 or not passes.take_retry():
+                if progress.clock.remaining - delay <= 0:
+                    break
+                if not passes.take_retry():
+                    budget_spent = True
                     break
                 if delay > 0:
                     await asyncio.sleep(delay)
-                    remaining -= delay
+                    progress.clock.remaining -= delay
                 attempt += 1
         finally:
             if first:
                 passes.first_attempt_finished()
         if isinstance(outcome, _Answer):
-            return self._result(url, outcome, progress, attempt)
-        return self._failure_result(url, outcome, progress, attempt)
+            result = self._result(url, outcome, progress, attempt)
+        else:
+            result = self._failure_result(url, outcome, progress, attempt)
+        if budget_spent and result.verdict is Verdict.BROKEN:
+            # Only the retries the run could not afford stand between this failure and a
+            # verdict: a hiccup is not link rot, so it must not fail the run as broken.
+            return replace(
+                result,
+                verdict=Verdict.UNCHECKED,
+                reason=f"could not verify: {result.reason}; the run's retry budget was spent",
+                checked_at=None,
+            )
+        return result
 
-    async def _attempt(
-        self, url: str, progress: _Progress, remaining: float
-    ) -> _Answer | _Failure | LinkResult:
+    async def _attempt(self, url: str, progress: _Progress) -> _Answer | _Failure | LinkResult:
         """One try of ``url`` (HEAD, then GET where HEAD is refused); redirects followed."""
         try:
-            async with asyncio.timeout(max(remaining, 0.0)):
-                return await self._try_once(url, progress)
+            async with asyncio.timeout(None) as timeout:
+                progress.clock.bind(timeout)
+                try:
+                    return await self._try_once(url, progress)
+                finally:
+                    progress.clock.unbind()
         except TimeoutError:
             last = progress.last
+            if not progress.sent:  # the clock runs only once a request went out; never "broken"
+                return LinkResult(url, Verdict.UNCHECKED, "no request could be sent in time")
             if isinstance(last, _Answer):
                 return self._result(url, last, progress, 0)
             detail = f"; last error: {last.reason}" if last is not None else ""
@@ -396,7 +472,14 @@ class Checker:
                 await asyncio.gather(*pending, return_exceptions=True)
         results: dict[str, LinkResult] = {}
         for url, task in tasks.items():
-            if task.cancelled() or task.exception() is not None:
+            if task.cancelled() and self._waited_out_a_rate_limit(url):
+                results[url] = LinkResult(
+                    url,
+                    Verdict.BLOCKED,
+                    "rate limited: its host answered 429 and the run's deadline of"
+                    f" {deadline:g}s came before its turn; cannot verify",
+                )
+            elif task.cancelled() or task.exception() is not None:
                 results[url] = LinkResult(
                     url,
                     Verdict.UNCHECKED,
@@ -407,6 +490,12 @@ class Checker:
             else:
                 results[url] = task.result()
         return RunOutcome(results, network_is_down(results.values()), deadline_hit)
+
+    def _waited_out_a_rate_limit(self, url: str) -> bool:
+        """Tell whether ``url`` was never sent while its host's last answer was a 429."""
+        progress = self._progress.get(url)
+        gate = self._gates.get((urlsplit(url).hostname or "").lower())
+        return (progress is None or not progress.sent) and gate is not None and gate.backoff > 0
 
     def _report_done(self, task: asyncio.Task[LinkResult]) -> None:
         if not task.cancelled() and task.exception() is None and self.on_result is not None:
