@@ -42,10 +42,16 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
     httpcore passes it as ``server_hostname``.
     """
 
-    def __init__(self, *, allow_private: bool) -> None:
+    def __init__(
+        self,
+        *,
+        allow_private: bool,
+        before_connect: typing.Callable[[], typing.Awaitable[None]] | None = None,
+    ) -> None:
         self._inner = httpcore.AnyIOBackend()
         self._allow_private = allow_private
         self._resolved: dict[tuple[str, int], list[str]] = {}
+        self._before_connect = before_connect
 
     async def _resolve(self, host: str, port: int, timeout: float | None) -> list[str]:
         key = (host, port)
@@ -79,6 +85,8 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                 # One bad address is enough to refuse: DNS may hand out either.
                 if (reason := address_refusal(address)) is not None:
                     raise AddressRefused(host, reason)
+        if self._before_connect is not None:
+            await self._before_connect()
         error: Exception | None = None
         for address in addresses:
             try:
@@ -112,19 +120,45 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         self._pool = PoolPerOrigin(config, ssl_context)  # type: ignore[assignment]
 
 
+_Origin = tuple[bytes, bytes, int | None]
+
+
 class PoolPerOrigin:
     """A small httpcore pool for each origin, sized to the host's concurrency.
 
     One pool for the whole run scans every connection it holds, for every request it places
     (httpcore's ``_assign_requests_to_connections``): with 128 connections over 20 hosts that
     scan was most of the checker's CPU time. A pool per origin scans only that host's few.
+
+    A pool closes its idle connections only when it is used again, so over many hosts the idle
+    ones would pile up (300 hosts, 600 file descriptors) until the process ran out of them and
+    live URLs failed to connect. So before opening a connection, when ``max_concurrency``
+    connections are already open, the pools with no request under way are closed, least
+    recently used first.
     """
 
     def __init__(self, config: CheckConfig, ssl_context: ssl.SSLContext) -> None:
         self._config = config
         self._ssl_context = ssl_context
-        self._backend = GuardedBackend(allow_private=config.allow_private)
-        self._pools: dict[tuple[bytes, bytes, int | None], httpcore.AsyncConnectionPool] = {}
+        self._backend = GuardedBackend(
+            allow_private=config.allow_private, before_connect=self._make_room
+        )
+        self._pools: dict[_Origin, httpcore.AsyncConnectionPool] = {}
+        self._in_use: dict[_Origin, int] = {}
+        """Requests under way (answer not yet closed) per origin."""
+        self._idle: dict[_Origin, None] = {}
+        """Origins with no request under way, least recently used first."""
+
+    async def _make_room(self) -> None:
+        """Close idle pools, oldest first, until a new connection keeps the total in bounds."""
+        open_now = sum(len(pool.connections) for pool in self._pools.values())
+        while open_now > self._config.max_concurrency and self._idle:
+            origin = next(iter(self._idle))
+            del self._idle[origin]
+            pool = self._pools.pop(origin, None)
+            if pool is not None:
+                open_now -= len(pool.connections)
+                await pool.aclose()
 
     def _pool_for(self, url: httpcore.URL) -> httpcore.AsyncConnectionPool:
         key = (url.scheme, url.host, url.port)
@@ -143,11 +177,33 @@ class PoolPerOrigin:
 
     async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
         """Send ``request`` through its origin's pool."""
-        return await self._pool_for(request.url).handle_async_request(request)
+        origin = (request.url.scheme, request.url.host, request.url.port)
+        pool = self._pool_for(request.url)
+        self._idle.pop(origin, None)
+        self._in_use[origin] = self._in_use.get(origin, 0) + 1
+        try:
+            response = await pool.handle_async_request(request)
+        except BaseException:
+            self._release(origin)
+            raise
+        stream = typing.cast(typing.AsyncIterable[bytes], response.stream)
+        return httpcore.Response(
+            status=response.status,
+            headers=response.headers,
+            content=_ReleasedOnClose(stream, lambda: self._release(origin)),
+            extensions=response.extensions,
+        )
+
+    def _release(self, origin: _Origin) -> None:
+        """A request to ``origin`` is over: once none is left, its pool may be closed."""
+        left = self._in_use[origin] = self._in_use[origin] - 1
+        if left <= 0:
+            del self._in_use[origin]
+            self._idle[origin] = None
 
     async def aclose(self) -> None:
         """Close every pool."""
-        pools, self._pools = list(self._pools.values()), {}
+        pools, self._pools, self._idle = list(self._pools.values()), {}, {}
         for pool in pools:
             await pool.aclose()
 
@@ -156,6 +212,29 @@ class PoolPerOrigin:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+class _ReleasedOnClose:
+    """An answer's body that tells its pool's keeper, once, when it is closed."""
+
+    def __init__(self, stream: typing.AsyncIterable[bytes], release: typing.Callable[[], None]):
+        self._stream = stream
+        self._release: typing.Callable[[], None] | None = release
+
+    async def __aiter__(self) -> typing.AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        """Close the body (freeing its connection), then release the request."""
+        try:
+            close = getattr(self._stream, "aclose", None)
+            if close is not None:
+                await close()
+        finally:
+            release, self._release = self._release, None
+            if release is not None:
+                release()
 
 
 def make_ssl_context(config: CheckConfig) -> ssl.SSLContext:
