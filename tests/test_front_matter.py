@@ -255,3 +255,45 @@ def test_an_authors_bio_must_be_text(make_project: Callable[..., Path]) -> None:
     assert messages(root) == [
         "content/small/_index.md:1: author's 'bio' must be text, not ['a', 'b']"
     ]
+
+
+def _depth(source: str) -> int:
+    import yaml
+
+    depth = deepest = 0
+    for event in yaml.parse(source, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return deepest
+
+
+def test_the_quick_look_never_misses_deep_nesting() -> None:
+    """Front matter is read as events (for aliases, nesting, escaped characters) only when a
+    quick look says it may need it: the look's bound on nesting is never below the depth."""
+    import yaml
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from briefgen.content import _MAX_NESTING, _may_be_refused
+
+    @settings(max_examples=400, deadline=None, derandomize=True)
+    @given(
+        st.lists(st.sampled_from(["list", "map", "pair"]), min_size=28, max_size=40),
+        st.booleans(),
+        st.integers(0, 3),
+    )
+    def check(kinds: list[str], flow: bool, indent: int) -> None:
+        value: object = "leaf"
+        for kind in kinds:  # innermost first
+            value = [value] if kind == "list" else {"k": value} if kind == "map" else [1, value]
+        source = yaml.safe_dump({"k": value}, default_flow_style=flow, indent=indent + 2)
+        if _depth(source) >= _MAX_NESTING:
+            assert _may_be_refused(source), source
+
+    check()
+    deep = "k:\n" + "".join(f"{'  ' * n}- \n" for n in range(40))
+    assert _depth(deep) > _MAX_NESTING and _may_be_refused(deep)
+    assert not _may_be_refused("title: A brief\nauthors:\n  - name: Ada\ntags: [a, b]\n")

@@ -389,7 +389,7 @@ def _read_front_matter(
         )
         return None
     source = "".join(lines[1:end])
-    refused = _yaml_problem(source)
+    refused = _yaml_problem(source) if _may_be_refused(source) else None
     if refused is not None:
         diagnostics.error(refused[1], Location(rel, refused[0] + 2))
         return None
@@ -425,6 +425,26 @@ def _read_front_matter(
 _MAX_NESTING = 32
 """How deep front matter may nest: real front matter nests three or four levels, and PyYAML's
 constructor recurses once per level (1,000 nested ``[`` is a RecursionError)."""
+
+
+def _may_be_refused(source: str) -> bool:
+    """Whether front matter could hold what :func:`_yaml_problem` refuses; when not (nearly
+    always), reading its events, a second parse, is skipped.
+
+    An alias needs an anchor (``&``); a forbidden character that the text check before this
+    did not see needs an escape (``\\``); and a level of nesting needs a flow bracket, a
+    deeper indent or a compact ``- ``, ``? `` or ``: `` on its line, so the bound below is
+    never less than the real depth.
+    """
+    if "&" in source or "\\" in source:
+        return True
+    brackets = source.count("[") + source.count("{")
+    deepest = max(
+        (len(line) - len(line.lstrip(" ")) + line.count("- ") + line.count("? ")
+         + line.count(": ") + 1 for line in source.splitlines()),
+        default=0,
+    )  # fmt: skip
+    return brackets + deepest >= _MAX_NESTING
 
 
 def _yaml_problem(source: str) -> tuple[int, str] | None:
