@@ -20,7 +20,7 @@ from markdown_it.token import Token
 
 from briefgen.errors import Location
 from briefgen.markdown.brackets import braced_key_end, bracket_index
-from briefgen.markdown.env import MarkdownEnv, report
+from briefgen.markdown.env import MarkdownEnv, clip, report
 from briefgen.markdown.footnotes import footnote_key
 from briefgen.markdown.locators import locator_terms, parse_locator
 from briefgen.markdown.tokens import lines_before
@@ -307,13 +307,35 @@ def _make_core_rule(token_type: str) -> Callable[[StateCore], None]:
 
         walked: set[int] = set()
         walk_blocks(state.tokens, "", offset + 1)
-        for number in sorted(set(bodies) - walked):
+        unreached = sorted(set(bodies) - walked)
+        lines = _definition_lines(state, unreached)
+        for number in unreached:
             label = state.env.get("footnotes", {}).get("list", {}).get(number, {}).get("label")
-            shown = f"[^{label}]" if label else "an inline footnote"
-            report(state.env, None, f"footnote {shown} is referenced only from inside footnotes "
-                   "that the text never references; reference it from the text")  # fmt: skip
+            shown = f"[^{clip(label)}]" if label else "an inline footnote"
+            message = (f"footnote {shown} is referenced only from inside footnotes that the "
+                       "text never references; reference it from the text")  # fmt: skip
+            report(state.env, lines.get(number), message)
 
     return citation_locations
+
+
+def _definition_lines(state: StateCore, numbers: list[int]) -> dict[int, int]:
+    """The 0-based line where each footnote is written: a definition's own line, or where an
+    inline footnote's ``^[…]`` is in the source (its tokens have no lines)."""
+    bodies: dict[int, list[Token]] = state.env.get("footnote_bodies", {})
+    notes = state.env.get("footnotes", {}).get("list", {})
+    lines: dict[int, int] = {}
+    searched = 0  # ids follow the source order: search on from the last one found
+    for number in numbers:
+        mapped = [token.map[0] for token in bodies.get(number, ()) if token.map]
+        if mapped:
+            lines[number] = mapped[0]
+            continue
+        found = state.src.find(f"^[{notes.get(number, {}).get('content', '')}", searched)
+        if found >= 0:
+            lines[number] = lines_before(state.src, found)
+            searched = found + 1
+    return lines
 
 
 def _lines_before(block: Token, child: Token) -> int:
