@@ -46,3 +46,12 @@ def test_mailto_only_where_meant() -> None:
 def test_not_a_string() -> None:
     assert link_target(None) is None
     assert link_target(["https://example.org"]) is None
+
+
+def test_an_author_record_never_holds_a_script_url() -> None:
+    """Whatever makes an Author (front matter refuses such a url with an error; a plugin or a
+    test might not), its url is a web address or nothing, for every template that links it."""
+    from briefgen.model import Author
+
+    assert Author(name="M", url="JaVaScRiPt:alert(1)").url == ""
+    assert Author(name="M", url=" https://example.org/m ").url == "https://example.org/m"

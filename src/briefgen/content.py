@@ -14,6 +14,7 @@ from briefgen.config import NUMBERING_SCHEMES, PYPROJECT, Config
 from briefgen.errors import Diagnostics, Location
 from briefgen.model import CITATION_KEY, Author, Brief, Section
 from briefgen.text import decoding_problem, describe_character, forbidden_character, quote
+from briefgen.urls import link_target
 
 BRIEF_FILE = "_index.md"
 """The file in a brief's folder holding the brief's own front matter (like Hugo's ``_index.md``)."""
@@ -578,6 +579,13 @@ def _get_authors(
                 diagnostics.error(f"author's {key!r} must be text, not {quote(value)}", where)
                 value = None
             fields[key] = str(value or "").strip()
+        if fields["url"] and link_target(fields["url"]) is None:
+            diagnostics.error(
+                f"author's 'url' {quote(fields['url'])} is not a web address a reader can "
+                "follow; expected one starting with https:// (or http://)",
+                where,
+            )
+            fields["url"] = ""
         unknown = sorted(set(item) - _AUTHOR_KEYS)
         for key in unknown:
             _unknown_key(str(key), _AUTHOR_KEYS, "author", where, diagnostics)

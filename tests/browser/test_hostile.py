@@ -3,7 +3,6 @@ no link a reader can click leads anywhere but the web (or the page itself)."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,10 +18,9 @@ from briefgen.linkcheck.verdict import LinkResult, Verdict
 
 from .conftest import serving
 
-SCRIPTS = ["javascript:alert(1)", "JaVaScRiPt:alert(2)", " javascript:alert(3)",
-           "java\tscript:alert(4)", "data:text/html,<script>alert(5)</script>",
-           "vbscript:msgbox(6)"]  # fmt: skip
 WEB = "https://example.org/cited"
+AUTHOR = "https://example.org/author"
+# (A script as an author's url is an error at the front matter: tests/corpus/author-url-script.)
 
 BIB = f"""
 @online{{hostile,
@@ -48,9 +46,7 @@ BIB = f"""
 
 
 def project(root: Path, base_url: str) -> Path:
-    authors = "".join(
-        f"  - name: Author {n}\n    url: {json.dumps(url)}\n" for n, url in enumerate(SCRIPTS)
-    )
+    authors = f'  - name: <b>Author</b> "x" onmouseover=alert(6)\n    url: {AUTHOR}\n'
     files = {
         "pyproject.toml": f'[tool.briefgen]\ntitle = "T"\nbase_url = "{base_url}"\n'
         "search = false\n",
@@ -119,8 +115,8 @@ def test_refused_links_keep_their_text(hostile_site: str, new_page: Any) -> None
     page = new_page()
     page.goto(hostile_site + "hostile/index.html")
     byline = page.locator("body").inner_text()
-    for n in range(len(SCRIPTS)):
-        assert f"Author {n}" in byline
+    assert '<b>Author</b> "x" onmouseover=alert(6)' in byline  # shown as text
+    assert page.locator(f'a[href="{AUTHOR}"]').count() == 1
     assert "Read the archived copy" not in byline  # its only link was a script
     assert page.locator(f'a[href="{WEB}"]').count() >= 1  # the live source stays a link
     # Metadata a reader's tools may turn into links: only web URLs.
