@@ -129,7 +129,7 @@ def test_blocks_nested_past_the_bound_are_an_error_that_keeps_the_text() -> None
     html, env = parse(text)
     assert "deep" in html
     [error] = env["errors"]
-    # The k-th item (line 2 + k) opens 2k levels: the 49th reaches the bound.
+    # The k-th item (line 2 + k) opens 2k levels: the one at 2k = MAX_BLOCK_NESTING - 2 is too deep.
     assert error.location.line == 2 + (MAX_BLOCK_NESTING - 2) // 2
     assert "nested too deep" in error.message
 
