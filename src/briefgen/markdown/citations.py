@@ -332,6 +332,8 @@ def _definition_lines(state: StateCore, numbers: list[int]) -> dict[int, int]:
             lines[number] = mapped[0]
             continue
         found = state.src.find(f"^[{notes.get(number, {}).get('content', '')}", searched)
+        if found < 0:  # its content is not its source (a line break in a list item…)
+            found = state.src.find("^[", searched)
         if found >= 0:
             lines[number] = lines_before(state.src, found)
             searched = found + 1
