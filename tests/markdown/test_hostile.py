@@ -58,7 +58,7 @@ def test_parsing_is_linear(unit: str, closing: str) -> None:
         count = size // (len(unit) + len(closing))
         return unit * count + closing * count
 
-    small, large = seconds(text(4_000)), seconds(text(32_000))
+    small, large = seconds(text(2_500)), seconds(text(20_000))
     # Eight times the input: linear work takes about 8 times as long, quadratic 64 times.
     assert large < 24 * small + 0.25, (small, large)
 
