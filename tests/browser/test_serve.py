@@ -52,13 +52,14 @@ def test_edit_break_and_fix_a_brief_while_the_page_is_open(
     expect(main).to_contain_text("An edited claim", timeout=WAIT_MS)
     expect(main).not_to_contain_text("First claim")
 
-    # A broken citation, and a key that looks like markup: the panel shows it as text.
-    source.write_text(section("Broken[@blum2005] and [@{<img src=x onerror=alert(1)>}]."))
+    # A broken citation, and a key that looks like markup: the panel shows it as text. (A
+    # braced key holds no white space, as in Pandoc: "/" separates the attributes.)
+    source.write_text(section("Broken[@blum2005] and [@{<img/src=x/onerror=alert(1)>}]."))
     expect(panel).to_be_visible(timeout=WAIT_MS)
     expect(panel.get_by_role("listitem")).to_have_text(
         [
             f"{SECTION}:4: unknown citation key 'blum2005'; did you mean 'blum2004'?",
-            f"{SECTION}:4: unknown citation key '<img src=x onerror=alert(1)>'; add an entry "
+            f"{SECTION}:4: unknown citation key '<img/src=x/onerror=alert(1)>'; add an entry "
             "with this key to references.bib",
         ]
     )
