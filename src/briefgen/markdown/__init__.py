@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 
+from briefgen.markdown.brackets import skip_unclosed_labels
 from briefgen.markdown.citations import citations_plugin, parse_citation_group
 from briefgen.markdown.comments import comments_plugin
 from briefgen.markdown.crossrefs import crossrefs_plugin
@@ -66,6 +67,7 @@ def create_markdown(language: str = "en-US") -> MarkdownIt:
     md.use(figures_plugin)
     md.use(tables_plugin)
     md.use(nesting_plugin)  # last: its rule runs before every other block rule
+    skip_unclosed_labels(md, ("link", "span", "image", "footnote_inline"))
     return md
 
 
