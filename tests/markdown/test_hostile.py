@@ -49,6 +49,7 @@ LINEAR_CASES = [
     pytest.param("[@{", "}]", id="braced-keys"),
     pytest.param("[@a; ", "]", id="items"),
     pytest.param("[^x] ", "", id="undefined-footnotes"),
+    pytest.param("^[", "x]", id="nested-inline-notes"),
 ]
 
 

@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
     from markdown_it.utils import OptionsDict
 
-# A reference the footnote rule left as text: its label was never defined.
-_UNDEFINED = re.compile(r"\[\^([^\]\s]+)\]")
+# A reference the footnote rule left as text: its label was never defined. (A label with a
+# "[" is not looked for: from each "[^" of "[^[^[^…" the search ran to the end, quadratic.)
+_UNDEFINED = re.compile(r"\[\^([^\]\[\s]+)\]")
 
 
 def footnotes_plugin(md: MarkdownIt) -> None:
