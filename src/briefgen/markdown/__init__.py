@@ -67,7 +67,7 @@ def create_markdown(language: str = "en-US") -> MarkdownIt:
     md.use(figures_plugin)
     md.use(tables_plugin)
     md.use(nesting_plugin)  # last: its rule runs before every other block rule
-    skip_unclosed_labels(md, ("link", "span", "image", "footnote_inline"))
+    skip_unclosed_labels(md)
     return md
 
 

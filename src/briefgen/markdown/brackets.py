@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable
 
     from markdown_it import MarkdownIt
     from markdown_it.rules_inline import StateInline
@@ -42,8 +42,14 @@ class BracketIndex:
     """The position of each ``{`` closed before any white space → its ``}``."""
     at_signs: list[int]
     """The positions of every ``@``, in order."""
-    last_close: int
-    """The position of the last ``]`` (-1: none): no ``[`` after it can close."""
+    last: dict[str, int]
+    """Where each text looked for by :meth:`last_of` last occurs (-1: nowhere)."""
+
+    def last_of(self, text: str) -> int:
+        """Where ``text`` last occurs in the source (-1: nowhere), found once."""
+        if text not in self.last:
+            self.last[text] = self.source.rfind(text)
+        return self.last[text]
 
     def has_at(self, start: int, end: int) -> bool:
         """Whether an ``@`` lies in ``source[start:end]``."""
@@ -62,22 +68,36 @@ def bracket_index(state: StateInline) -> BracketIndex:
     return index
 
 
-def skip_unclosed_labels(md: MarkdownIt, names: Iterable[str]) -> None:
-    """Wrap inline rules that read a bracketed label (links, spans, images, inline notes): at
-    a ``[`` with no ``]`` anywhere after it they cannot match, yet each scanned on to the end
-    of the paragraph to find that out (5,000 ``[k1 `` cost 2.5 times what markdown-it alone
-    does; now about the same). Only the absence of any ``]`` is trusted: a label may hold
-    brackets in code spans, which this index does not know about."""
-    for name in names:
+LABEL_ENDS = {
+    "link": ("](", "]["),
+    "image": ("](", "]["),
+    "span": ("]{",),
+    "footnote_inline": ("]",),
+}
+"""The inline rules that read a bracketed label, and what must follow the label's ``]`` for
+each to match (a link with no ``](`` or ``][`` needs a reference definition)."""
+
+
+def skip_unclosed_labels(md: MarkdownIt) -> None:
+    """Wrap the rules of :data:`LABEL_ENDS`: at a ``[`` with nothing they need after it (no
+    ``](`` for a link, no ``]{`` for a span) they cannot match, yet each scanned on through the
+    paragraph to find that out, at every ``[`` (5,000 ``[k1 `` cost 2.5 times what
+    markdown-it alone does, 100 KB of nested ``[`` 3 s; now a fraction of either). Only the
+    absence of the text is trusted: a label may hold brackets in code spans, which this index
+    does not know about."""
+    for name, ends in LABEL_ENDS.items():
         rule = md.inline.ruler.__rules__[md.inline.ruler.__find__(name)].fn
-        md.inline.ruler.at(name, _unless_unclosed(rule))
+        md.inline.ruler.at(name, _unless_unclosed(rule, ends))
 
 
 def _unless_unclosed(
-    rule: Callable[[StateInline, bool], bool],
+    rule: Callable[[StateInline, bool], bool], ends: tuple[str, ...]
 ) -> Callable[[StateInline, bool], bool]:
     def label_rule(state: StateInline, silent: bool) -> bool:
-        if state.pos >= bracket_index(state).last_close:
+        index = bracket_index(state)
+        # ``[text]`` alone is a link when the document defines the label ``text``.
+        needed = ("]",) if "](" in ends and state.env.get("references") else ends
+        if all(state.pos >= index.last_of(end) for end in needed):
             return False
         return rule(state, silent)
 
@@ -111,7 +131,7 @@ def index_brackets(src: str) -> BracketIndex:
             if stack and stack[-1][1] < inner + 1:
                 stack[-1][1] = inner + 1
     at_signs = [match.start() for match in re.finditer("@", src)]
-    return BracketIndex(src, closing, height, braces, at_signs, src.rfind("]"))
+    return BracketIndex(src, closing, height, braces, at_signs, {})
 
 
 def _pair_braces(src: str) -> dict[int, int]:
