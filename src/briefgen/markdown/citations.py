@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 _KEY = re.compile(CITATION_KEY)
 # Markup that splits a group into items (``;``) or protects a ``;`` (braces, brackets, keys).
 _SPLITTERS = re.compile(r"[;{}\[\]]|@\{")
+_DEFINITION = re.compile(r"^[ \t>]*\[\^([^\]\s]+)\]:", re.MULTILINE)
 _LABEL_MAX = 999
 """CommonMark's longest link label: a longer ``[...]`` after a group never names a reference."""
 MAX_NESTED_BRACKETS = 4
@@ -326,8 +327,17 @@ def _definition_lines(state: StateCore, numbers: list[int]) -> dict[int, int]:
     notes = state.env.get("footnotes", {}).get("list", {})
     lines: dict[int, int] = {}
     searched = 0  # ids follow the source order: search on from the last one found
+    definitions: dict[str, int] | None = None  # each label's first definition, found once
     for number in numbers:
         mapped = [token.map[0] for token in bodies.get(number, ()) if token.map]
+        label = notes.get(number, {}).get("label")
+        if not mapped and label is not None:  # an empty body has no lines: its definition's
+            if definitions is None:
+                definitions = {}
+                for match in _DEFINITION.finditer(state.src):
+                    definitions.setdefault(match[1], match.start())
+            if label in definitions:
+                mapped = [lines_before(state.src, definitions[label])]
         if mapped:
             lines[number] = mapped[0]
             continue
