@@ -22,6 +22,7 @@ from briefgen.markdown.comments import comments_plugin
 from briefgen.markdown.crossrefs import crossrefs_plugin
 from briefgen.markdown.divs import divs_plugin
 from briefgen.markdown.env import MarkdownEnv
+from briefgen.markdown.fences import fences_plugin
 from briefgen.markdown.figures import figures_plugin
 from briefgen.markdown.footnotes import footnote_key, footnotes_plugin
 from briefgen.markdown.headings import TOP_RANK, headings_plugin
@@ -66,6 +67,7 @@ def create_markdown(language: str = "en-US") -> MarkdownIt:
     md.use(math_plugin)
     md.use(figures_plugin)
     md.use(tables_plugin)
+    md.use(fences_plugin)
     md.use(nesting_plugin)  # last: its rule runs before every other block rule
     skip_unclosed_labels(md)
     return md
