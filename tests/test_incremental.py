@@ -323,3 +323,57 @@ def test_a_spare_that_cannot_be_used_is_no_error(project: Path, tmp_path: Path) 
     spare.symlink_to(tmp_path)  # a link is never staged in
     same_as_clean(project, tmp_path)
     assert tmp_path.is_dir()
+
+
+def test_front_matter_is_read_as_yaml_once(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    build(project)
+    loads: list[str] = []
+    real = yaml.load
+
+    def counting(source: str, Loader: object) -> object:
+        loads.append(source)
+        return real(source, Loader=Loader)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(yaml, "load", counting)
+    build(project, incremental=True)
+    assert loads == []  # every brief's front matter came from the memo
+    index = project / "content" / "features" / "_index.md"
+    edit(index, "title:", "keywords: [new]\ntitle:")
+    build(project)
+    assert len(loads) == 1 and loads[0].startswith("keywords: [new]")  # the edited one only
+    same_as_clean(project, tmp_path=project.parent / "clean-memo")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"date": __import__("datetime").date(2025, 1, 2), "n": 1, "x": 1.5, "ok": True,
+         "none": None, "list": ["a", {"b": [1, 2]}],
+         "at": __import__("datetime").datetime(2025, 1, 2, 3, 4, 5,
+                                               tzinfo=__import__("datetime").UTC)},
+    ],
+)  # fmt: skip
+def test_the_memo_gives_back_what_yaml_gave(value: dict[str, object], tmp_path: Path) -> None:
+    from briefgen.incremental import FrontMatterMemo
+
+    memo = FrontMatterMemo(tmp_path / "memo.json")
+    memo["source"] = value
+    memo.save()
+    again = FrontMatterMemo(tmp_path / "memo.json")
+    assert again["source"] == value
+    assert type(again["source"]["date"]) is type(value["date"])
+    assert again["source"] is not again["source"]  # new objects each time
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"s": {1, 2}}, {"b": b"x"}, {1: "int key"}, {"$date": "2025-01-02"}, {"x": float("nan")}],
+)
+def test_what_json_cannot_say_is_read_as_yaml_again(value: dict[object, object]) -> None:
+    from briefgen.incremental import FrontMatterMemo
+
+    memo = FrontMatterMemo(None)
+    memo["source"] = value
+    assert memo.get("source") is None

@@ -89,7 +89,8 @@ def load_project(
     empty = bibliography.readable and not bibliography.entries
     if empty:
         bibliography = replace(bibliography, readable=False)
-    briefs = load_briefs(config, diagnostics)
+    briefs = load_briefs(config, diagnostics,
+                         memo=cache.front_matter if cache is not None else None)  # fmt: skip
     if loaded is not None:
         loaded(briefs)
     own = BriefBibliographies(bibliography, config, diagnostics)

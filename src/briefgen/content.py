@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +48,14 @@ def bundle_files(folder: Path) -> list[Path]:
     return found
 
 
-def load_briefs(config: Config, diagnostics: Diagnostics) -> list[Brief]:
-    """Load every brief under the content folder, reporting problems to ``diagnostics``."""
+def load_briefs(
+    config: Config, diagnostics: Diagnostics, *, memo: MutableMapping[str, Any] | None = None
+) -> list[Brief]:
+    """Load every brief under the content folder, reporting problems to ``diagnostics``.
+
+    ``memo`` maps front matter text to what it was read as, kept between builds (see
+    :class:`briefgen.incremental.FrontMatterMemo`): YAML read once per text, not per build.
+    """
     content_dir = config.content_dir
     if not content_dir.is_dir():
         diagnostics.error(
@@ -62,7 +68,7 @@ def load_briefs(config: Config, diagnostics: Diagnostics) -> list[Brief]:
         if folder.name.startswith((".", "_")) or not _inside_project(folder, config, diagnostics):
             continue
         if folder.is_dir():
-            briefs.append(load_brief(folder, config, diagnostics))
+            briefs.append(load_brief(folder, config, diagnostics, memo=memo))
     if not briefs and not diagnostics.errors:
         diagnostics.error(
             "no briefs found; expected content/<brief>/_index.md",
@@ -100,7 +106,13 @@ def _inside_project(path: Path, config: Config, diagnostics: Diagnostics) -> boo
     return True
 
 
-def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief:
+def load_brief(
+    folder: Path,
+    config: Config,
+    diagnostics: Diagnostics,
+    *,
+    memo: MutableMapping[str, Any] | None = None,
+) -> Brief:
     """Load one brief folder; problems go to ``diagnostics`` and bad sections are left out.
 
     A brief with errors is still returned, so that its good sections are checked too and one
@@ -130,7 +142,7 @@ def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief:
             Location(rel / BRIEF_FILE),
         )
     elif index_inside:
-        parsed = _read_front_matter(index, config, diagnostics)
+        parsed = _read_front_matter(index, config, diagnostics, memo)
         if parsed is not None:
             meta, meta_read = parsed[0], True
 
@@ -157,7 +169,7 @@ def load_brief(folder: Path, config: Config, diagnostics: Diagnostics) -> Brief:
             continue
         if not path.is_file():
             continue
-        section = _load_section(path, config, diagnostics)
+        section = _load_section(path, config, diagnostics, memo)
         if section is not None:
             sections.append(section)
     if not sections and index.is_file():
@@ -298,7 +310,12 @@ def _citation_settings(
             "nocite": nocite, "bibliographies": tuple(files)}  # fmt: skip
 
 
-def _load_section(path: Path, config: Config, diagnostics: Diagnostics) -> Section | None:
+def _load_section(
+    path: Path,
+    config: Config,
+    diagnostics: Diagnostics,
+    memo: MutableMapping[str, Any] | None = None,
+) -> Section | None:
     rel = config.relative(path)
     name = _SECTION_NAME.match(path.name)
     if name is None:
@@ -316,7 +333,7 @@ def _load_section(path: Path, config: Config, diagnostics: Diagnostics) -> Secti
             Location(rel),
         )
         return None
-    parsed = _read_front_matter(path, config, diagnostics)
+    parsed = _read_front_matter(path, config, diagnostics, memo)
     if parsed is None:
         return None
     meta, body, body_line = parsed
@@ -352,9 +369,15 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _read_front_matter(
-    path: Path, config: Config, diagnostics: Diagnostics
+    path: Path,
+    config: Config,
+    diagnostics: Diagnostics,
+    memo: MutableMapping[str, Any] | None = None,
 ) -> tuple[Mapping[str, Any], str, int] | None:
-    """Split a file into (front matter, body, first body line); None after reporting an error."""
+    """Split a file into (front matter, body, first body line); None after reporting an error.
+
+    Front matter found in ``memo`` is not read again (only front matter read without a
+    problem is kept there)."""
     rel = config.relative(path)
     try:
         data = path.read_bytes()
@@ -390,6 +413,10 @@ def _read_front_matter(
         )
         return None
     source = "".join(lines[1:end])
+    body = "".join(lines[end + 1 :])
+    known = memo.get(source) if memo is not None else None
+    if isinstance(known, dict):
+        return known, body, end + 2
     refused = _yaml_problem(source) if _may_be_refused(source) else None
     if refused is not None:
         diagnostics.error(refused[1], Location(rel, refused[0] + 2))
@@ -420,7 +447,9 @@ def _read_front_matter(
             Location(rel, 2),
         )
         return None
-    return meta, "".join(lines[end + 1 :]), end + 2
+    if memo is not None:
+        memo[source] = meta
+    return meta, body, end + 2
 
 
 _MAX_NESTING = 32

@@ -16,6 +16,8 @@ trusted: the cache holds JSON and plain files, and a bad one only costs a full b
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
 import json
 import os
@@ -23,7 +25,7 @@ import re
 import shutil
 import time
 from collections import ChainMap
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import asdict, dataclass, field, fields
 from functools import cache
 from pathlib import Path
@@ -231,6 +233,100 @@ def dependency_versions() -> str:
     return ",".join([f"python {sys.version}", *found])
 
 
+class FrontMatterMemo(MutableMapping[str, Any]):
+    """Front matter text → what YAML read it as, kept as JSON between builds: reading six
+    thousand small YAML documents was a third of a no-op build of a thousand briefs.
+
+    Dates and times are tagged (``{"$date": "2025-01-02"}``); a document holding anything else
+    JSON cannot say exactly (a set, bytes, a key that is not text, a ``$`` key) is not kept.
+    Read back as new objects each time. Entries not asked for in a build are dropped.
+    """
+
+    def __init__(self, path: Path | None, *, read: bool = True) -> None:
+        self.path = path
+        self._known: dict[str, Any] = {}
+        self._used: dict[str, Any] = {}
+        if path is not None and read:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if data.get("format") == FORMAT and data.get("code") == code_fingerprint():
+                    self._known = dict(data["texts"])
+            except (OSError, ValueError, TypeError, KeyError, AttributeError):
+                pass
+
+    def __getitem__(self, source: str) -> Any:
+        key = digest(source)
+        encoded = self._known.get(key, self._used.get(key))
+        if encoded is None:
+            raise KeyError(source)
+        self._used[key] = encoded
+        try:
+            return _decoded(encoded)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            raise KeyError(source) from None  # damaged: read the YAML again
+
+    def __setitem__(self, source: str, value: Any) -> None:
+        with contextlib.suppress(_NotJSON):  # then it is read as YAML next time too
+            self._used[digest(source)] = _encoded(value)
+
+    def __delitem__(self, source: str) -> None:
+        self._used.pop(digest(source), None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())  # texts are kept only by their hash
+
+    def __len__(self) -> int:
+        return len(self._used)
+
+    def save(self) -> None:
+        """Keep what this build read (an unwritable cache is no error)."""
+        if self.path is None or self._used == self._known:
+            return
+        try:
+            temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            state = {"format": FORMAT, "code": code_fingerprint(), "texts": self._used}
+            temporary.write_text(json.dumps(state, separators=(",", ":")), encoding="utf-8")
+            os.replace(temporary, self.path)
+        except OSError:
+            pass
+
+
+class _NotJSON(Exception):
+    """A value JSON cannot carry exactly."""
+
+
+def _encoded(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise _NotJSON
+        return value
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, list):
+        return [_encoded(item) for item in value]
+    if isinstance(value, dict):
+        if not all(isinstance(key, str) and not key.startswith("$") for key in value):
+            raise _NotJSON
+        return {key: _encoded(item) for key, item in value.items()}
+    raise _NotJSON
+
+
+def _decoded(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decoded(item) for item in value]
+    if isinstance(value, dict):
+        if "$date" in value:
+            return dt.date.fromisoformat(value["$date"])
+        if "$datetime" in value:
+            return dt.datetime.fromisoformat(value["$datetime"])
+        return {key: _decoded(item) for key, item in value.items()}
+    return value
+
+
 class BuildCache:
     """The records and page copies of the last build, read once and written after a build."""
 
@@ -243,6 +339,8 @@ class BuildCache:
         self.records: dict[str, BriefRecord] = self._read() if read else {}
         self.hashes = FileHashes(self.folder / "files.json", read=read)
         """Content hashes of the brief folders' files, kept across builds."""
+        self.front_matter = FrontMatterMemo(self.folder / "front-matter.json", read=read)
+        """What each front matter text was read as, kept across builds."""
         self.spare_site = config.root / config.cache_dir / "previous-site"
         """Where the site a build replaces is kept, for the next build to stage in (see
         :func:`briefgen.write.write_site`)."""
@@ -348,6 +446,7 @@ class BuildCache:
         """
         built = set(built)
         self.hashes.save()
+        self.front_matter.save()
         if not built and set(records) == set(self.records):
             return
         try:
