@@ -377,3 +377,28 @@ def test_what_json_cannot_say_is_read_as_yaml_again(value: dict[object, object])
     memo = FrontMatterMemo(None)
     memo["source"] = value
     assert memo.get("source") is None
+
+
+def test_shared_pages_are_rendered_only_when_a_brief_changed(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index, tag pages, feed and sitemap depend only on the briefs' versions."""
+    from briefgen import render
+
+    build(project)
+    calls: list[int] = []
+    real = render.render_site
+
+    def counting(*args: object, **kwargs: object) -> dict[str, bytes]:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render, "render_site", counting)
+    before = digest(project / "site")
+    build(project)
+    assert calls == [] and digest(project / "site") == before
+    edit(next((project / "content" / "cecot").glob("0*.md")), "the", "THE")
+    same_as_clean(project, tmp_path)
+    assert len(calls) == 2  # this build and the clean one
+    (project / ".briefgen" / "cache" / "build" / "site").rename(tmp_path / "gone")
+    same_as_clean(project, tmp_path)  # a missing copy is rendered again

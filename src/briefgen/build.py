@@ -25,6 +25,7 @@ from briefgen.incremental import (
     as_warning_rows,
     bibliography_fingerprint,
     brief_key,
+    digest,
     entry_fingerprint,
     folder_fingerprint,
     replay,
@@ -503,12 +504,21 @@ def _build(
         )
         missing.raise_if_failed(strict=strict)
         warnings += tuple(missing.warnings)
-    files = render_site(project, {}, config, search=pagefind is not None,
-                        renderer=builder.brief_renderer(), rendered=built)  # fmt: skip
     records = {**{slug: cache.records[slug] for slug in project.reused}, **built}
     reused = {}
     for slug, record in records.items():
         reused.update(cache.page_files(slug, record))
+    # The pages every brief shares depend on nothing but the briefs' versions (which hold the
+    # site's own key): with the same versions as last time, they are last time's.
+    shared_key = digest(*(f"{r.slug} {records[r.slug].version}" for r in project.briefs))
+    shared = cache.site_pages(shared_key)
+    if shared is None:
+        files = render_site(project, {}, config, search=pagefind is not None,
+                            renderer=builder.brief_renderer(), rendered=built)  # fmt: skip
+        cache.store_site_pages(shared_key, files)
+    else:
+        files = {}
+        reused.update(shared)
     copies = bundles(project, set(files) | set(reused))
     # The theme's static files, then the project's: a project file replaces the theme's.
     static = (THEME / "static", config.templates_dir / "static")

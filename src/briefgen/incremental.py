@@ -339,6 +339,8 @@ class BuildCache:
         self.records: dict[str, BriefRecord] = self._read() if read else {}
         self.hashes = FileHashes(self.folder / "files.json", read=read)
         """Content hashes of the brief folders' files, kept across builds."""
+        self._site_key: str | None = None
+        """The version of the shared pages this build uses (see :meth:`site_pages`)."""
         self.front_matter = FrontMatterMemo(self.folder / "front-matter.json", read=read)
         """What each front matter text was read as, kept across builds."""
         self.spare_site = config.root / config.cache_dir / "previous-site"
@@ -435,6 +437,47 @@ class BuildCache:
                                 Location(folder)) from exc  # fmt: skip
         return record
 
+    def site_pages(self, key: str) -> dict[str, Path] | None:
+        """The pages every brief shares (index, tags, feed, sitemap…), as the last build with
+        the same briefs in the same versions (``key``) kept them: site path → file; None when
+        they must be rendered."""
+        folder = self.folder / "site" / key
+        if not self.incremental or not re.fullmatch(r"[0-9a-f]{32}", key):
+            return None
+        try:
+            listed = json.loads((folder / "files.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(listed, list) or not all(
+            isinstance(path, str) and _safe_path(path) and _plain_file(folder / "pages" / path)
+            for path in listed
+        ):
+            return None
+        self._site_key = key
+        return {path: folder / "pages" / path for path in listed}
+
+    def store_site_pages(self, key: str, files: Mapping[str, bytes]) -> None:
+        """Keep the shared pages under ``key`` (the list last, so a half-written folder is
+        never read); a cache that cannot be written only costs the next build a render."""
+        folder = self.folder / "site" / key
+        try:
+            shutil.rmtree(folder, ignore_errors=True)
+            for path, content in files.items():
+                target = folder / "pages" / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
+            (folder / "files.json").write_text(json.dumps(sorted(files)), encoding="utf-8")
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)
+        self._site_key = key
+
+    def _prune_site_pages(self) -> None:
+        """Remove the shared pages of other versions than this build's."""
+        site = self.folder / "site"
+        for folder in site.iterdir() if site.is_dir() and self._site_key else ():
+            if folder.name != self._site_key:
+                shutil.rmtree(folder, ignore_errors=True)
+
     def save(
         self, records: Mapping[str, BriefRecord], output: Path, *, built: Iterable[str] = ()
     ) -> None:
@@ -466,6 +509,7 @@ class BuildCache:
             os.replace(temporary, self.folder / "state.json")
             # Old versions of the briefs built this time, and briefs that are gone; the others
             # are as they were (a thousand folders need not be listed after a one-brief edit).
+            self._prune_site_pages()
             changed = built | (set(self.records) - set(records))
             self.records = dict(records)
             kept = {self._pages(slug, r) for slug, r in records.items()}
