@@ -248,8 +248,8 @@ def test_unchanged_files_are_not_read_again(project: Path, monkeypatch: pytest.M
     read: list[Path] = []
     real = incremental._hash_file
 
-    def counting(path: Path) -> str:
-        read.append(path)
+    def counting(path: str | Path) -> str:
+        read.append(Path(path))
         return real(path)
 
     monkeypatch.setattr(incremental, "_hash_file", counting)

@@ -93,14 +93,21 @@ def folder_fingerprint(folder: Path, hashes: FileHashes | None = None) -> str:
     """
     if not folder.is_dir():
         return digest("")
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    root = os.fspath(folder)
+    files = []
+    for top, _folders, names in os.walk(root):  # links to folders are not followed
+        for name in names:
+            path = os.path.join(top, name)
+            if os.path.isfile(path):
+                files.append((os.path.relpath(path, root).replace(os.sep, "/"), path))
+    files.sort()
     hashed = hashes.of if hashes is not None else _hash_file
-    return digest(*(part for p in files for part in (p.relative_to(folder).as_posix(),
-                                                   hashed(p))))  # fmt: skip
+    return digest(*(part for name, path in files for part in (name, hashed(path))))
 
 
-def _hash_file(path: Path) -> str:
-    return digest(path.read_bytes())
+def _hash_file(path: str | Path) -> str:
+    with open(path, "rb") as file:
+        return digest(file.read())
 
 
 class FileHashes:
@@ -128,11 +135,11 @@ class FileHashes:
             except (OSError, ValueError, AttributeError):
                 pass
 
-    def of(self, path: Path) -> str:
+    def of(self, path: str | Path) -> str:
         """``path``'s content hash, from the last build's when its stat is unchanged."""
-        stat = path.stat()
+        stat = os.stat(path)
         signature = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
-        name = str(path)
+        name = os.fspath(path)
         known = self._known.get(name)
         if (
             isinstance(known, list)

@@ -46,8 +46,15 @@ def quote(value: object, *, limit: int = QUOTE_LIMIT) -> str:
 
 def forbidden_character(text: str) -> int | None:
     """The index of the first character that may not be published, or None if there is none."""
+    if text.isascii():  # most files: deleting the forbidden bytes is five times a search
+        data = text.encode("ascii")
+        if len(data.translate(None, _FORBIDDEN_ASCII)) == len(data):
+            return None
     found = _FORBIDDEN.search(text)
     return found.start() if found else None
+
+
+_FORBIDDEN_ASCII = bytes(code for code in range(128) if _FORBIDDEN.match(chr(code)))
 
 
 def remove_forbidden(text: str) -> str:
