@@ -402,3 +402,29 @@ def test_shared_pages_are_rendered_only_when_a_brief_changed(
     assert len(calls) == 2  # this build and the clean one
     (project / ".briefgen" / "cache" / "build" / "site").rename(tmp_path / "gone")
     same_as_clean(project, tmp_path)  # a missing copy is rendered again
+
+
+def test_a_cache_made_by_someone_else_is_never_trusted(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pull request can commit a .briefgen/cache whose records name pages of its own: a
+    cache is bound to a token in the user's cache folder, so one made elsewhere is ignored."""
+    from briefgen import incremental
+
+    build(project)
+    page = project / "site" / "cecot" / "index.html"
+    for planted in (project / ".briefgen" / "cache" / "build" / "pages" / "cecot").rglob(
+        "index.html"
+    ):
+        planted.write_text("<p>planted</p>", encoding="utf-8")
+    # Another user (a fresh CI machine) builds the same checkout, cache and all.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-user"))
+    for cached in (incremental.owner_token, incremental.code_fingerprint):
+        cached.cache_clear()
+    try:
+        rebuilt = build(project)
+    finally:
+        for cached in (incremental.owner_token, incremental.code_fingerprint):
+            cached.cache_clear()
+    assert rebuilt.reused == {}
+    assert "planted" not in page.read_text(encoding="utf-8")

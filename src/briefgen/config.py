@@ -58,6 +58,15 @@ _STR_KEYS = {"title", "base_url", "style", "language", "numbering"}
 _BOOL_KEYS = {"search"}
 
 
+def user_cache_folder() -> Path:
+    """briefgen's folder in the user's cache (``$XDG_CACHE_HOME/briefgen``, by default
+    ``~/.cache/briefgen``): what is the user's own, never the project's."""
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "briefgen"
+
+
 def load_config(root: Path | None = None) -> Config:
     """Read ``[tool.briefgen]`` from ``root/pyproject.toml``; a missing file or table is fine.
 

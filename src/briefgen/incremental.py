@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import time
 from collections import ChainMap
@@ -31,7 +32,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from briefgen.config import Config
+from briefgen.config import Config, user_cache_folder
 from briefgen.content import SLUG
 from briefgen.errors import Diagnostic, Location, Severity
 from briefgen.model import Bibliography, Brief
@@ -78,11 +79,42 @@ def digest(*parts: bytes | str) -> str:
 
 @cache
 def code_fingerprint() -> str:
-    """briefgen's own code and theme: a new version, or an edited checkout, rebuilds all."""
+    """briefgen's own code and theme (a new version, or an edited checkout, rebuilds all), and
+    :func:`owner_token`: every record, key and parse of the cache is bound to both."""
     package = Path(__file__).parent
     files = sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    return digest(*(part for p in files for part in (p.relative_to(package).as_posix(),
-                                                   p.read_bytes())))  # fmt: skip
+    return digest(owner_token(), *(part for p in files for part in (
+        p.relative_to(package).as_posix(), p.read_bytes())))  # fmt: skip
+
+
+@cache
+def owner_token() -> str:
+    """A random token kept in the user's cache folder, so that a build cache this user's builds
+    did not make is never trusted: a pull request could commit a ``.briefgen/cache`` whose
+    records name pages of its own. Where the token cannot be kept, each process has a new
+    one (nothing cached is then reused: slower, never wrong)."""
+    path = user_cache_folder() / "owner"
+    fresh = path.with_name(f"owner.{os.getpid()}.tmp")
+    for _ in range(2):
+        try:
+            token = path.read_text(encoding="ascii").strip()
+            if re.fullmatch(r"[0-9a-f]{32}", token):
+                return token
+        except (OSError, ValueError):
+            pass
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fresh.write_text(secrets.token_hex(16), encoding="ascii")
+            os.chmod(fresh, 0o600)
+            os.link(fresh, path)  # fails if another process made one first: read that one
+        except FileExistsError:
+            pass
+        except OSError:
+            break
+        finally:
+            with contextlib.suppress(OSError):
+                fresh.unlink()
+    return secrets.token_hex(16)
 
 
 def folder_fingerprint(folder: Path, hashes: FileHashes | None = None) -> str:

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from briefgen.config import Config
+from briefgen.config import Config, user_cache_folder
 from briefgen.errors import Location, RenderError
 from briefgen.exports import brief_entry, brief_url, export_paths, to_bibtex, to_csl_json, to_ris
 from briefgen.markdown import MarkdownEnv, render_note_body, render_section
@@ -638,7 +638,6 @@ def _template_cache() -> jinja2.BytecodeCache | None:
     read or written is skipped.
     """
     import contextlib
-    import os
 
     import jinja2
 
@@ -653,8 +652,7 @@ def _template_cache() -> jinja2.BytecodeCache | None:
             with contextlib.suppress(OSError):
                 super().dump_bytecode(bucket)
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "briefgen" / "templates"
+    folder = user_cache_folder() / "templates"
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError:
