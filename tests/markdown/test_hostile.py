@@ -50,6 +50,9 @@ LINEAR_CASES = [
     pytest.param("[@a; ", "]", id="items"),
     pytest.param("[^x] ", "", id="undefined-footnotes"),
     pytest.param("^[", "x]", id="nested-inline-notes"),
+    # Each unclosed fence looked for its closing fence to the end, once per level of nesting.
+    pytest.param("::: a\n", "", id="unclosed-divs"),
+    pytest.param("::: a\n> ", "", id="unclosed-divs-in-quotes"),
 ]
 
 
@@ -212,3 +215,11 @@ def our_citations(text: str) -> list[list[tuple[str, str]]]:
 )
 def test_braced_keys_as_pandoc_reads_them(text: str, pandoc: Callable[..., str]) -> None:
     assert our_citations(text) == pandoc_citations(pandoc, text)
+
+
+@pytest.mark.parametrize("text", ["> ::: a\n> ", "- ::: a\n  ", "> > ::: a\n> > x\n> > "])
+def test_a_fence_on_the_last_line_of_a_quote_or_list(text: str) -> None:
+    """mdit-py-plugins' container rule read past the end of a last line without a line break
+    (an IndexError, so a traceback for the build)."""
+    html, _ = parse(text)
+    assert '<div class="a">' in html

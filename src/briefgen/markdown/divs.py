@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
@@ -30,7 +31,60 @@ _OPENING = re.compile(r"^\s*(?:(?P<word>[\w-]+)|(?P<braces>\{[^{}]*\}))\s*:*\s*$
 def divs_plugin(md: MarkdownIt) -> None:
     """Register fenced divs (tokens ``container_div_open`` / ``container_div_close``)."""
     container_plugin(md, "div", validate=_is_opening, render=_render)
+    rule = next(r.fn for r in md.block.ruler.__rules__ if r.name == "container_div")
+    md.block.ruler.at("container_div", _closed_only(rule),
+                      {"alt": ["paragraph", "reference", "blockquote", "list"]})  # fmt: skip
+    md.core.ruler.after("normalize", "final_line_break", _final_line_break)
     md.core.ruler.after("block", "div_attributes", _attributes)
+
+
+def _final_line_break(state: StateCore) -> None:
+    """End the text with a line break: the container rule reads past the end of a last line
+    in a quote or list that has none (``"> ::: a\\n> "`` was an IndexError)."""
+    if not state.inlineMode and not state.src.endswith("\n"):
+        state.src += "\n"
+
+
+UNCLOSED_DEPTH = 8
+"""How deep a fence that nothing closes may still open a div."""
+
+
+def _closed_only(rule: Any) -> Any:
+    """A fence that no closing fence follows opens a div that ends with the document, as in
+    Pandoc, but only up to :data:`UNCLOSED_DEPTH` levels deep; deeper, it is text. The
+    container rule looks for the closing fence line by line to the end of the document, once
+    per level: a megabyte of ``::: a`` lines took 14 s. Whether one follows is known at once
+    from each line's longest closing fence from there on, found once per document."""
+
+    def closed_only(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        first = state.bMarks[start] + state.tShift[start]
+        if state.level >= UNCLOSED_DEPTH and state.src.startswith(":::", first):
+            line = state.src[first : state.eMarks[start]]
+            if _longest_closer_after(state, start) < len(line) - len(line.lstrip(":")):
+                return False
+        return bool(rule(state, start, end, silent))
+
+    return closed_only
+
+
+_CLOSER = re.compile(r"[ \t]*(:{3,})[ \t]*$")
+
+
+def _longest_closer_after(state: StateBlock, line: int) -> int:
+    """The longest bare ``:::`` fence on any line after ``line`` (0 when there is none)."""
+    env = state.env
+    key = (id(state.src), len(state.src))
+    table = env.get("div_closers")
+    if table is None or table[0] != key:
+        lines = len(state.bMarks) - 1  # the whole document's, not a container's lineMax
+        lengths = [0] * (lines + 1)
+        for number in range(lines - 1, -1, -1):
+            text = state.src[state.bMarks[number]:state.eMarks[number]]
+            found = _CLOSER.match(text) if ":" in text else None
+            lengths[number] = max(lengths[number + 1], len(found.group(1)) if found else 0)
+        table = (key, lengths)
+        env["div_closers"] = table
+    return table[1][line + 1] if line + 1 < len(table[1]) else 0
 
 
 def _is_opening(params: str, markup: str) -> bool:
