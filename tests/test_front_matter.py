@@ -296,4 +296,7 @@ def test_the_quick_look_never_misses_deep_nesting() -> None:
     check()
     deep = "k:\n" + "".join(f"{'  ' * n}- \n" for n in range(40))
     assert _depth(deep) > _MAX_NESTING and _may_be_refused(deep)
+    # A sequence at its key's indent: two levels for each column (a reviewer's shape).
+    steep = "a:\n" + "".join(" " * i + "-\n" + " " * (i + 1) + f"k{i}:\n" for i in range(16))
+    assert _depth(steep) >= _MAX_NESTING and _may_be_refused(steep)
     assert not _may_be_refused("title: A brief\nauthors:\n  - name: Ada\ntags: [a, b]\n")

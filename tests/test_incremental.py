@@ -138,6 +138,13 @@ def test_warnings_of_a_reused_brief_are_reported_again(project: Path, tmp_path: 
         ),
         pytest.param(lambda cache: shutil.rmtree(cache / "pages" / "cecot"), id="missing-page"),
         pytest.param(
+            lambda cache: [
+                (cache / name).write_text("[" * 200_000)
+                for name in ("state.json", "files.json", "front-matter.json")
+            ],
+            id="json-nested-past-the-stack",
+        ),
+        pytest.param(
             lambda cache: (cache / "state.json").write_text(
                 re.sub(r'"notes": ?28', '"notes": "x"', (cache / "state.json").read_text())
             ),
@@ -428,3 +435,19 @@ def test_a_cache_made_by_someone_else_is_never_trusted(
             cached.cache_clear()
     assert rebuilt.reused == {}
     assert "planted" not in page.read_text(encoding="utf-8")
+
+
+def test_a_rewrite_that_puts_the_time_back_is_seen(project: Path) -> None:
+    """cp -p, rsync -t and touch -r keep a file's size, time and inode on an in-place rewrite;
+    its change time still moves, and no one can set that."""
+    build(project)
+    section = next((project / "content" / "features").glob("0*.md"))
+    old = 1_600_000_000
+    os.utime(section, (old, old))
+    build(project)  # the hash is taken with the old time, past the racy window
+    text = section.read_text(encoding="utf-8")
+    changed = text.replace("the", "THE", 1)
+    with section.open("r+", encoding="utf-8") as file:
+        file.write(changed)
+    os.utime(section, (old, old))
+    assert "features" not in build(project).reused

@@ -447,6 +447,12 @@ def _read_front_matter(
             Location(rel, 2),
         )
         return None
+    huge = _huge_number(meta)
+    if huge is not None:
+        diagnostics.error(f"front matter value at {quote(huge)} is a number too large for "
+                          "anything a brief says; expected text or a small number",
+                          Location(rel, 1))  # fmt: skip
+        return None
     if memo is not None:
         memo[source] = meta
     return meta, body, end + 2
@@ -455,6 +461,26 @@ def _read_front_matter(
 _MAX_NESTING = 32
 """How deep front matter may nest: real front matter nests three or four levels, and PyYAML's
 constructor recurses once per level (1,000 nested ``[`` is a RecursionError)."""
+
+
+def _huge_number(meta: Mapping[str, Any]) -> str | None:
+    """Where front matter holds an integer past 64 bits (``0x`` and thousands of digits reads
+    quickly, but Python refuses to print it, so every message and page would fail)."""
+    pending: list[tuple[str, Any]] = [(str(key), value) for key, value in meta.items()]
+    seen: set[int] = set()
+    while pending:
+        where, value = pending.pop()
+        if isinstance(value, dict | list):
+            if id(value) in seen:  # shared by aliases: looked at once
+                continue
+            seen.add(id(value))
+        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+            return where
+        if isinstance(value, dict):
+            pending += [(f"{where}.{key}"[:60], item) for key, item in value.items()]
+        elif isinstance(value, list):
+            pending += [(where, item) for item in value]
+    return None
 
 
 def _may_be_refused(source: str) -> bool:
@@ -469,12 +495,19 @@ def _may_be_refused(source: str) -> bool:
     if "&" in source or "\\" in source:
         return True
     brackets = source.count("[") + source.count("{")
-    deepest = max(
-        (len(line) - len(line.lstrip(" ")) + line.count("- ") + line.count("? ")
-         + line.count(": ") + 1 for line in source.splitlines()),
-        default=0,
-    )  # fmt: skip
+    deepest = max((_depth_bound(line) for line in source.splitlines()), default=0)
     return brackets + deepest >= _MAX_NESTING
+
+
+def _depth_bound(line: str) -> int:
+    """No fewer levels than a line can be nested in, flow brackets aside: a sequence may sit at
+    its key's indent, so each column of indent may stand for two levels, and each ``-``, ``?``
+    or ``:`` before a space or the line's end may open one more."""
+    indent = len(line) - len(line.lstrip(" "))
+    stripped = line.rstrip()
+    tokens = line.count("- ") + line.count("? ") + line.count(": ")
+    tokens += stripped.endswith(("-", "?", ":"))
+    return 2 * indent + tokens + 1
 
 
 def _yaml_problem(source: str) -> tuple[int, str] | None:
@@ -539,6 +572,11 @@ def _refused(source: str, loader: Any) -> tuple[int, str] | None:
             if event.anchor is not None:
                 anchored[event.anchor] = size
         elif isinstance(event, yaml.AliasEvent):
+            if any(level[0] is not None and level[0] == event.anchor for level in stack):
+                return line, (
+                    f"front matter's alias *{str(event.anchor)[:40]} is inside the list or "
+                    "mapping it names (a value that holds itself); write the values out instead"
+                )
             size = anchored.get(event.anchor or "", 1)
             expanded += size
             if expanded > limit:

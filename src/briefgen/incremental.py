@@ -37,6 +37,11 @@ from briefgen.content import SLUG
 from briefgen.errors import Diagnostic, Location, Severity
 from briefgen.model import Bibliography, Brief
 
+UNREADABLE = (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError,
+              MemoryError)  # fmt: skip
+"""What reading a damaged or foreign cache file can raise (JSON nested past the stack is a
+RecursionError): any of them means "no cache", never a traceback."""
+
 FORMAT = 1
 """Bumped when records change shape; a cache of another format is ignored."""
 
@@ -164,25 +169,27 @@ class FileHashes:
                 data = json.loads(path.read_text(encoding="utf-8"))
                 if data.get("format") == FORMAT and isinstance(data.get("files"), dict):
                     self._known = data["files"]
-            except (OSError, ValueError, AttributeError):
+            except UNREADABLE:
                 pass
 
     def of(self, path: str | Path) -> str:
         """``path``'s content hash, from the last build's when its stat is unchanged."""
         stat = os.stat(path)
-        signature = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        # The change time too: no one can set it, so a rewrite that keeps the size and puts
+        # the modification time back (cp -p, rsync -t, touch -r) is still seen, as by git.
+        signature = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns, stat.st_dev]
         name = os.fspath(path)
         known = self._known.get(name)
         if (
             isinstance(known, list)
-            and len(known) == 5
-            and known[:3] == signature
-            and isinstance(known[4], str)
-            and isinstance(known[3], int)
-            and stat.st_mtime_ns < known[3] - self.RACY_NS
+            and len(known) == 7
+            and known[:5] == signature
+            and isinstance(known[6], str)
+            and isinstance(known[5], int)
+            and stat.st_mtime_ns < known[5] - self.RACY_NS
         ):
             self._seen[name] = known
-            return known[4]
+            return known[6]
         sha = _hash_file(path)
         self._seen[name] = [*signature, self.started, sha]
         return sha
@@ -290,7 +297,7 @@ class FrontMatterMemo(MutableMapping[str, Any]):
                 data = json.loads(path.read_text(encoding="utf-8"))
                 if data.get("format") == FORMAT and data.get("code") == code_fingerprint():
                     self._known = dict(data["texts"])
-            except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            except UNREADABLE:
                 pass
 
     def __getitem__(self, source: str) -> Any:
@@ -326,7 +333,7 @@ class FrontMatterMemo(MutableMapping[str, Any]):
             state = {"format": FORMAT, "code": code_fingerprint(), "texts": self._used}
             temporary.write_text(json.dumps(state, separators=(",", ":")), encoding="utf-8")
             os.replace(temporary, self.path)
-        except OSError:
+        except (OSError, ValueError):
             pass
 
 
@@ -334,7 +341,11 @@ class _NotJSON(Exception):
     """A value JSON cannot carry exactly."""
 
 
-def _encoded(value: Any) -> Any:
+def _encoded(value: Any, depth: int = 0) -> Any:
+    if depth > 64:  # front matter nests a few levels; a value holding itself, forever
+        raise _NotJSON
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 63:
+        raise _NotJSON  # JSON (and str()) may not carry it exactly
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -346,11 +357,11 @@ def _encoded(value: Any) -> Any:
     if isinstance(value, dt.date):
         return {"$date": value.isoformat()}
     if isinstance(value, list):
-        return [_encoded(item) for item in value]
+        return [_encoded(item, depth + 1) for item in value]
     if isinstance(value, dict):
         if not all(isinstance(key, str) and not key.startswith("$") for key in value):
             raise _NotJSON
-        return {key: _encoded(item) for key, item in value.items()}
+        return {key: _encoded(item, depth + 1) for key, item in value.items()}
     raise _NotJSON
 
 
@@ -422,7 +433,7 @@ class BuildCache:
                 ):
                     records[slug] = record
             return records
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        except UNREADABLE:
             return {}  # missing, corrupt or foreign: rebuild everything
 
     def reusable(self, slug: str, key: str, bibliography: Bibliography) -> BriefRecord | None:
@@ -485,7 +496,7 @@ class BuildCache:
             return None
         try:
             listed = json.loads((folder / "files.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except UNREADABLE:
             return None
         if not isinstance(listed, list) or not all(
             isinstance(path, str) and _safe_path(path) and _plain_file(folder / "pages" / path)
@@ -664,7 +675,7 @@ def cached_json(
             value = data.get("value")
             if isinstance(value, dict):
                 return value
-    except (OSError, ValueError):
+    except UNREADABLE:
         pass
     value = compute()
     try:

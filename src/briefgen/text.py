@@ -40,7 +40,10 @@ def quote(value: object, *, limit: int = QUOTE_LIMIT) -> str:
     """``repr(value)`` cut to about ``limit`` characters, without ever building the whole repr."""
     if isinstance(value, str) and len(value) <= limit:
         return repr(value)
-    shown = _REPR.repr(value)
+    try:
+        shown = _REPR.repr(value)
+    except ValueError:  # an integer too long for Python to print
+        return f"<{type(value).__name__} too long to show>"
     return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
 
