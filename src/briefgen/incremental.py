@@ -308,7 +308,7 @@ class FrontMatterMemo(MutableMapping[str, Any]):
         self._used[key] = encoded
         try:
             return _decoded(encoded)
-        except (TypeError, ValueError, KeyError, AttributeError):
+        except UNREADABLE:
             raise KeyError(source) from None  # damaged: read the YAML again
 
     def __setitem__(self, source: str, value: Any) -> None:
