@@ -198,13 +198,8 @@ class FileHashes:
         """Keep the hashes of the files seen in this build (an unwritable cache is no error)."""
         if self.path is None or self._seen == self._known:
             return
-        try:
-            temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-            temporary.write_text(json.dumps({"format": FORMAT, "files": self._seen}),
-                                 encoding="utf-8")  # fmt: skip
-            os.replace(temporary, self.path)
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):
+            _replace_json(self.path, {"format": FORMAT, "files": self._seen})
 
 
 def site_key(
@@ -328,13 +323,9 @@ class FrontMatterMemo(MutableMapping[str, Any]):
         """Keep what this build read (an unwritable cache is no error)."""
         if self.path is None or self._used == self._known:
             return
-        try:
-            temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-            state = {"format": FORMAT, "code": code_fingerprint(), "texts": self._used}
-            temporary.write_text(json.dumps(state, separators=(",", ":")), encoding="utf-8")
-            os.replace(temporary, self.path)
-        except (OSError, ValueError):
-            pass
+        with contextlib.suppress(OSError, ValueError):
+            _replace_json(self.path, {"format": FORMAT, "code": code_fingerprint(),
+                                      "texts": self._used})  # fmt: skip
 
 
 class _NotJSON(Exception):
@@ -553,10 +544,7 @@ class BuildCache:
                              ns=(written.st_atime_ns, written.st_mtime_ns))  # fmt: skip
             state = {"format": FORMAT, "code": code_fingerprint(),
                      "briefs": {slug: _as_row(r) for slug, r in records.items()}}  # fmt: skip
-            temporary = self.folder / f"state.{os.getpid()}.tmp"
-            temporary.write_text(json.dumps(state, separators=(",", ":"), check_circular=False),
-                                 encoding="utf-8")  # fmt: skip
-            os.replace(temporary, self.folder / "state.json")
+            _replace_json(self.folder / "state.json", state)
             # Old versions of the briefs built this time, and briefs that are gone; the others
             # are as they were (a thousand folders need not be listed after a one-brief edit).
             self._prune_site_pages()
@@ -680,13 +668,22 @@ def cached_json(
     value = compute()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps({"code": code_fingerprint(), "key": key, "value": value}),
-                             encoding="utf-8")  # fmt: skip
-        os.replace(temporary, path)
+        _replace_json(path, {"code": code_fingerprint(), "key": key, "value": value})
     except OSError:
         pass  # an unwritable cache only costs time
     return value
+
+
+def _replace_json(path: Path, data: Any) -> None:
+    """Write ``data`` as compact JSON beside ``path``, then put it in place in one step: a
+    reader (or a build killed half-way) never sees half a file. Raises OSError."""
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps(data, separators=(",", ":"), check_circular=False),
+                             encoding="utf-8")  # fmt: skip
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def replay(rows: Iterable[tuple[str, str | None, int | None]]) -> list[Diagnostic]:
