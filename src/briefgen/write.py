@@ -187,18 +187,24 @@ def _replace(target: Path) -> None:
 
 def _same_bytes(target: Path, content: bytes) -> bool:
     try:
-        if target.is_symlink() or target.stat().st_size != len(content):
-            return False
-        return target.read_bytes() == content
+        return _same_size(target, len(content)) and target.read_bytes() == content
     except OSError:
         return False
 
 
 def _same_file_bytes(target: Path, source: Path) -> bool:
     try:
-        if target.is_symlink() or target.stat().st_size != source.stat().st_size:
-            return False
-        return target.read_bytes() == source.read_bytes()
+        # Read only when the sizes agree: a changed image is seldom the same size.
+        return _same_size(target, source.stat().st_size) and _same_bytes(
+            target, source.read_bytes()
+        )
+    except OSError:
+        return False
+
+
+def _same_size(target: Path, size: int) -> bool:
+    try:
+        return not target.is_symlink() and target.stat().st_size == size
     except OSError:
         return False
 
